@@ -1,0 +1,33 @@
+/** Plain data types shared by the numeric core, the model, the worker and the CLI. */
+
+/** On-disk NIfTI voxel types this project reads and writes. */
+export type VoxelDataType = 'uint8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+/** Three integers or lengths along the NIfTI i, j, k axes (i varies fastest in memory). */
+export type Vec3 = readonly [number, number, number];
+
+/** Row-major 4x4 voxel-to-world (mm) matrix. */
+export type Affine = readonly (readonly number[])[];
+
+/**
+ * A 3D scalar image. `data` holds real values (NIfTI scl_slope/scl_inter already applied), indexed
+ * i + dims[0] * (j + dims[1] * k). `sourceHeader` is the 348-byte NIfTI-1 header it was read from, kept
+ * so that a mask written for this volume carries the same geometry and header fields.
+ */
+export interface Volume {
+  dims: Vec3;
+  spacingMm: Vec3;
+  affine: Affine;
+  data: Float32Array;
+  dataType: VoxelDataType;
+  sourceHeader?: Uint8Array;
+}
+
+/** An axis-aligned box of voxels: start (inclusive) and size along i, j, k. */
+export interface PatchBox {
+  start: Vec3;
+  size: Vec3;
+}
+
+/** How overlapping patch predictions are weighted when fused. */
+export type FusionWindowKind = 'bspline' | 'gaussian' | 'mean';
