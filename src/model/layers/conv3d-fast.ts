@@ -11,9 +11,8 @@ import * as tf from '@tensorflow/tfjs';
  * x: [N, D, H, W, Ci], w: [3, 3, 3, Ci, Co] (the Conv3D layout) -> [N, D, H, W, Co]
  */
 export function conv3dSame3(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
-  const op = tf.customGrad((xIn, wIn, save) => {
-    const xt = xIn as tf.Tensor5D;
-    const wt = wIn as tf.Tensor5D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xt, wt, save] = args as [tf.Tensor5D, tf.Tensor5D, tf.GradSaveFunc];
     save([xt, wt]);
     return {
       value: forward(xt, wt),

@@ -1,0 +1,63 @@
+/**
+ * `npm run evaluate -- --pred MASK --truth MASK [--prob PROB] [--beta 1.5]`
+ *
+ * Scores a predicted lesion mask (NIfTI, .nii or .nii.gz) against the truth mask on the same grid and
+ * prints one JSON object (see EvaluationReport in src/core/evaluate.ts), numbers rounded to 6 decimals.
+ */
+import { evaluateSegmentation } from '../core/evaluate.ts';
+import { assertSameGrid } from '../core/volume.ts';
+import { optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { readVolume } from './read-volume.ts';
+import { runCli } from './run-cli.ts';
+
+const USAGE = 'usage: npm run evaluate -- --pred MASK --truth MASK [--prob PROB] [--beta 1.5]';
+
+/** Rounds numbers to 6 decimals; non-finite numbers become null (as JSON would print them). */
+function roundForJson(report: object): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(report)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) out[key] = null;
+    else out[key] = Number.isInteger(value) ? value : Math.round(value * 1e6) / 1e6;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const options = parseCliArgs(process.argv.slice(2), {
+    pred: { type: 'string' },
+    truth: { type: 'string' },
+    prob: { type: 'string' },
+    beta: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const predPath = requiredString(options, 'pred');
+  const truthPath = requiredString(options, 'truth');
+  const probPath = optionalString(options, 'prob');
+  const beta = optionalNumber(options, 'beta', 1.5);
+  if (!(beta > 0)) throw new Error(`--beta must be positive, got ${beta}`);
+
+  const pred = await readVolume('pred', predPath);
+  const truth = await readVolume('truth', truthPath);
+  const prob = probPath === undefined ? undefined : await readVolume('prob', probPath);
+  const grid = [
+    { name: truthPath, volume: truth },
+    { name: predPath, volume: pred },
+    ...(prob && probPath ? [{ name: probPath, volume: prob }] : []),
+  ];
+  assertSameGrid(grid);
+  const report = evaluateSegmentation({
+    pred: pred.data,
+    truth: truth.data,
+    dims: truth.dims,
+    spacingMm: truth.spacingMm,
+    prob: prob?.data,
+    beta,
+  });
+  process.stdout.write(`${JSON.stringify(roundForJson(report), null, 2)}\n`);
+}
+
+runCli(main);

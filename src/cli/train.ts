@@ -1,0 +1,133 @@
+/**
+ * `npm run train -- --out DIR [--preset light] [--loss fbeta|dice|focal|gdice] [--beta 1.5] ...`
+ *
+ * Trains an FC-DenseNet preset on open_ms_data cases (plus lesion transplants) and writes a model
+ * folder in the tfjs layers format, with checkpoints that --resume continues from.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../core/random.ts';
+import { DEFAULT_JITTER } from '../core/augment.ts';
+import { buildFcDenseNet } from '../model/fc-densenet.ts';
+import type { LossName } from '../model/losses.ts';
+import type { Modality, ModelMeta } from '../model/model-meta.ts';
+import { presetByName } from '../model/presets.ts';
+import { makeTrainingBatch } from '../model/training-batch.ts';
+import { trainLoop } from '../model/train-loop.ts';
+import { isBackendName } from '../model/backend.ts';
+import { flag, optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { loadModelDir, saveModelDir } from './model-files.ts';
+import { runCli } from './run-cli.ts';
+import { initNodeBackend } from './tf-node.ts';
+import { buildTrainingSet } from './training-cases.ts';
+
+const SPEC = {
+  out: { type: 'string' }, preset: { type: 'string' }, loss: { type: 'string' }, beta: { type: 'string' },
+  steps: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+  data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
+  transplants: { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
+  seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' },
+  backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
+  [--beta 1.5] [--steps 2000] [--minutes M] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
+  [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5]
+  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu]`;
+
+const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
+const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
+
+interface TrainState {
+  step: number;
+  trainSeconds: number;
+}
+
+runCli(async () => {
+  const o = parseCliArgs(process.argv.slice(2), SPEC);
+  if (flag(o, 'help')) return void process.stdout.write(`${USAGE}\n`);
+  const out = requiredString(o, 'out');
+  const preset = presetByName(optionalString(o, 'preset') ?? 'light');
+  const loss = (optionalString(o, 'loss') ?? 'fbeta') as LossName;
+  if (!LOSSES.includes(loss)) throw new Error(`--loss must be one of ${LOSSES.join(', ')}`);
+  const beta = loss === 'dice' ? 1 : optionalNumber(o, 'beta', 1.5);
+  if (beta <= 0) throw new Error('--beta must be positive');
+  const steps = optionalNumber(o, 'steps', 2000);
+  const minutes = optionalNumber(o, 'minutes', Infinity);
+  const batchSize = optionalNumber(o, 'batch', 2);
+  const modalities = (optionalString(o, 'modalities') ?? 'flair,t1,t2').split(',') as Modality[];
+  if (modalities[0] !== 'flair' || modalities.some((m) => !MODALITIES.includes(m))) {
+    throw new Error(`--modalities must start with flair and use ${MODALITIES.join(', ')}`);
+  }
+  const backendArg = optionalString(o, 'backend');
+  if (backendArg !== undefined && !isBackendName(backendArg)) throw new Error(`unknown --backend ${backendArg}`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const backend = await initNodeBackend(backendArg, log);
+
+  const data = optionalString(o, 'data') ?? path.resolve('../shared/data/open_ms_data');
+  const caseNames = (optionalString(o, 'cases') ?? 'patient07,patient19').split(',');
+  const excludeDonors = [...caseNames, ...(optionalString(o, 'exclude-donors')?.split(',') ?? [])];
+  const seed = optionalNumber(o, 'seed', 1);
+  const cases = await buildTrainingSet({
+    caseDirs: caseNames.map((c) => path.join(data, 'cases', c)), donorDir: path.join(data, 'masks_mni'),
+    excludeDonors, modalities, copies: optionalNumber(o, 'transplants', 4), seed, log,
+  });
+  log(`training set: ${cases.length} volumes (${caseNames.join(', ')} + transplants), backend ${backend}`);
+
+  const resume = flag(o, 'resume');
+  const model = resume ? (await loadModelDir(out)).model : buildFcDenseNet(preset, modalities.length);
+  const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8')) : { step: 0, trainSeconds: 0 };
+  const optimizer = tf.train.adam(optionalNumber(o, 'lr', 2e-3));
+  if (resume) await restoreOptimizer(optimizer, out);
+  log(`model ${preset.name}: ${model.countParams()} parameters, patch ${preset.patchSize}^3, batch ${batchSize}, ${loss} beta ${beta}`);
+
+  const rng = createRng(seed + 1000 * state.step);
+  const size = [preset.patchSize, preset.patchSize, preset.patchSize] as const;
+  const batchOptions = {
+    batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
+    maxShiftVox: Math.floor(preset.patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
+  };
+  const started = performance.now();
+  const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
+  let recent: number[] = [];
+  const meta = (step: number): ModelMeta => ({
+    format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize: preset.patchSize,
+    normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames,
+  });
+  const checkpoint = async (step: number) => {
+    await saveModelDir(model, out, meta(step));
+    await saveOptimizer(optimizer, out);
+    await writeFile(path.join(out, 'train-state.json'), JSON.stringify({ step, trainSeconds: seconds() }));
+    log(`checkpoint at step ${step} -> ${out}`);
+  };
+  const done = await trainLoop(model, optimizer, {
+    steps, startStep: state.step, learningRate: optionalNumber(o, 'lr', 2e-3), finalLearningRateFraction: 0.1,
+    loss, beta, checkpointEvery: optionalNumber(o, 'checkpoint-every', 100),
+    nextBatch: () => makeTrainingBatch(cases, batchOptions, rng),
+    onStep: (step, value, ms) => {
+      recent = [...recent.slice(-19), value];
+      if (step % 10 === 0) {
+        const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+        log(`step ${step}/${steps} loss ${mean.toFixed(4)} (${ms.toFixed(0)} ms/step, ${seconds().toFixed(0)} s)`);
+      }
+    },
+    onCheckpoint: checkpoint,
+    shouldStop: () => seconds() > minutes * 60,
+  });
+  if (done % optionalNumber(o, 'checkpoint-every', 100) !== 0 && done !== steps) await checkpoint(done);
+  log(`done: ${done} steps in ${seconds().toFixed(0)} s`);
+});
+
+async function saveOptimizer(optimizer: tf.AdamOptimizer, dir: string): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
+  await writeFile(path.join(dir, 'optimizer.bin'), new Uint8Array(data));
+  await writeFile(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
+}
+
+async function restoreOptimizer(optimizer: tf.AdamOptimizer, dir: string): Promise<void> {
+  const specs = JSON.parse(await readFile(path.join(dir, 'optimizer.json'), 'utf8'));
+  const bytes = await readFile(path.join(dir, 'optimizer.bin'));
+  const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  await optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+}

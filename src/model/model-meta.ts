@@ -1,0 +1,28 @@
+import type { LossName } from './losses.ts';
+import type { PresetName } from './presets.ts';
+
+/** Modalities a model can take, in channel order (FLAIR first, docs/method.md section 2). */
+export type Modality = 'flair' | 't1' | 't2' | 't1post';
+
+/**
+ * What a saved model needs to be used correctly, stored in model.json (userDefinedMetadata) so the
+ * browser and the CLI read the same facts.
+ */
+export interface ModelMeta {
+  format: 'lesion-workbench-model/1';
+  preset: PresetName;
+  modalities: Modality[];
+  /** Patch edge the model was trained on; inference uses the same size (instance norm statistics). */
+  patchSize: number;
+  normalization: 'zscore-in-brain';
+  loss: LossName;
+  beta: number;
+  steps: number;
+  trainSeconds: number;
+  trainedOn: string[];
+}
+
+export function isModelMeta(value: unknown): value is ModelMeta {
+  const v = value as Partial<ModelMeta> | null;
+  return !!v && v.format === 'lesion-workbench-model/1' && Array.isArray(v.modalities) && typeof v.patchSize === 'number';
+}

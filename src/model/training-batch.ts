@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import { flipAlongI, jitterIntensity, type IntensityJitter } from '../core/augment.ts';
+import { extractPatch } from '../core/patch-grid.ts';
+import { samplePatchBox, type SamplingOptions, type TrainingCase } from '../core/patch-sampling.ts';
+import { randomInt, type Rng } from '../core/random.ts';
+import { interleaveChannels, patchTensorShape } from './patch-tensor.ts';
+
+export interface BatchOptions extends SamplingOptions {
+  batchSize: number;
+  /** Mirror left-right with probability 1/2. */
+  flip: boolean;
+  jitter: IntensityJitter | null;
+}
+
+/**
+ * Draws one training batch: a case at random per patch, a balanced patch box, random flip and
+ * intensity jitter. Returns x [B, D, H, W, C] and the label y [B, D, H, W, 1].
+ */
+export function makeTrainingBatch(cases: readonly TrainingCase[], options: BatchOptions, rng: Rng): { x: tf.Tensor5D; y: tf.Tensor5D } {
+  const size = options.patchSize;
+  const voxels = size[0] * size[1] * size[2];
+  const channels = cases[0].channels.length;
+  const xs = new Float32Array(options.batchSize * voxels * channels);
+  const ys = new Float32Array(options.batchSize * voxels);
+  for (let b = 0; b < options.batchSize; b++) {
+    const c = cases[randomInt(rng, cases.length)];
+    const box = samplePatchBox(c, options, rng);
+    const patches = c.channels.map((ch) => extractPatch(ch, c.dims, box));
+    const label = extractPatch(c.label, c.dims, box);
+    const flip = options.flip && rng() < 0.5;
+    for (const p of patches) {
+      if (flip) flipAlongI(p, size);
+      if (options.jitter) jitterIntensity(p, options.jitter, rng);
+    }
+    if (flip) flipAlongI(label, size);
+    interleaveChannels(patches, xs, b * voxels * channels);
+    ys.set(label, b * voxels);
+  }
+  return {
+    x: tf.tensor5d(xs, [options.batchSize, ...patchTensorShape(size, channels)]),
+    y: tf.tensor5d(ys, [options.batchSize, ...patchTensorShape(size, 1)]),
+  };
+}
