@@ -26,14 +26,14 @@ const SPEC = {
   out: { type: 'string' }, preset: { type: 'string' }, loss: { type: 'string' }, beta: { type: 'string' },
   steps: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
-  transplants: { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
+  transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
   seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' },
   backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
   [--beta 1.5] [--steps 2000] [--minutes M] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
-  [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5]
+  [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
   [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu]`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
@@ -87,6 +87,7 @@ runCli(async () => {
   const batchOptions = {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
     maxShiftVox: Math.floor(preset.patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
+    modalityDropout: optionalNumber(o, 'modality-dropout', 0.25),
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;

@@ -10,6 +10,11 @@ export interface BatchOptions extends SamplingOptions {
   /** Mirror left-right with probability 1/2. */
   flip: boolean;
   jitter: IntensityJitter | null;
+  /**
+   * Probability of blanking each non-FLAIR channel of a patch (to 0, the brain mean after
+   * z-scoring), so the model also works when only FLAIR is given (the browser accepts FLAIR alone).
+   */
+  modalityDropout: number;
 }
 
 /**
@@ -28,10 +33,11 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
     const patches = c.channels.map((ch) => extractPatch(ch, c.dims, box));
     const label = extractPatch(c.label, c.dims, box);
     const flip = options.flip && rng() < 0.5;
-    for (const p of patches) {
+    patches.forEach((p, ch) => {
+      if (ch > 0 && rng() < options.modalityDropout) return void p.fill(0);
       if (flip) flipAlongI(p, size);
       if (options.jitter) jitterIntensity(p, options.jitter, rng);
-    }
+    });
     if (flip) flipAlongI(label, size);
     interleaveChannels(patches, xs, b * voxels * channels);
     ys.set(label, b * voxels);

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * 3x3x3 'same' convolution, stride 1, written as one conv2d over depth-stacked channels, with a
- * hand-written gradient (matMul for the filter gradient).
+ * 3x3x3 'same' convolution, stride 1, computed with conv2d and a hand-written gradient.
  *
  * Why: on CPUs the wasm backend's conv2d (XNNPACK) runs ~30x faster than any conv3d kernel here, and
- * wasm has no Conv2DBackpropFilter, so tfjs's own gradient cannot be used (see docs/platform-notes).
- * The result equals tf.conv3d(x, w, 1, 'same') up to float rounding.
+ * wasm has no Conv2DBackpropFilter, so tfjs's own gradient cannot be used (docs/platform-notes.md).
+ * The three depth taps are handled by shifting whichever side (input or output) has fewer
+ * channels, since memory copies are slow in wasm. Equals tf.conv3d(x, w, 1, 'same').
  *
  * x: [N, D, H, W, Ci], w: [3, 3, 3, Ci, Co] (the Conv3D layout) -> [N, D, H, W, Co]
  */
@@ -25,8 +25,16 @@ export function conv3dSame3(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
   return op(x, w) as tf.Tensor5D;
 }
 
-/** Forward pass: concatenate the three depth-shifted copies of x along channels, one conv2d. */
+/** Picks the cheaper of two equivalent formulations by which side has fewer channels to copy. */
 function forward(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
+  return x.shape[4] <= w.shape[4] ? forwardStacked(x, w) : forwardTaps(x, w);
+}
+
+/**
+ * Few input channels: stack the three depth-shifted copies of x along channels ([.., 3*Ci]) and
+ * run one conv2d with the kernel reshaped to [kh, kw, kd*Ci + ci, co].
+ */
+function forwardStacked(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
   return tf.tidy(() => {
     const [n, d, h, wd, ci] = x.shape;
     const co = w.shape[4];
@@ -35,9 +43,28 @@ function forward(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
     const xp = tf.pad(x.reshape([n, d, h * wd * ci]), [[0, 0], [1, 1], [0, 0]]);
     const shifted = [0, 1, 2].map((kd) => tf.slice(xp, [0, kd, 0], [n, d, -1]).reshape([m, ci]));
     const stacked = tf.concat(shifted, 1).reshape([n * d, h, wd, 3 * ci]) as tf.Tensor4D;
-    // [kd, kh, kw, ci, co] -> [kh, kw, kd*ci + ci', co] to match the channel stacking above.
     const w2 = tf.transpose(w, [1, 2, 0, 3, 4]).reshape([3, 3, 3 * ci, co]) as tf.Tensor4D;
     return tf.conv2d(stacked, w2, 1, 'same').reshape([n, d, h, wd, co]) as tf.Tensor5D;
+  });
+}
+
+/**
+ * Few output channels: z_kd = conv2d(x, w[kd]) over every depth slice, then
+ * y[d] = z0[d-1] + z1[d] + z2[d+1]; only the small Co-channel outputs are shifted.
+ * Worked example, D = 3: y[0] = z1[0] + z2[1]; y[1] = z0[0] + z1[1] + z2[2]; y[2] = z0[1] + z1[2].
+ */
+function forwardTaps(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [n, d, h, wd, ci] = x.shape;
+    const co = w.shape[4];
+    const slices = x.reshape([n * d, h, wd, ci]) as tf.Tensor4D;
+    const tap = (kd: number) => {
+      const wk = tf.slice(w, [kd, 0, 0, 0, 0], [1, 3, 3, ci, co]).reshape([3, 3, ci, co]) as tf.Tensor4D;
+      return tf.conv2d(slices, wk, 1, 'same').reshape([n, d, h * wd * co]);
+    };
+    const fromBelow = tf.slice(tf.pad(tap(0), [[0, 0], [1, 0], [0, 0]]), [0, 0, 0], [n, d, -1]);
+    const fromAbove = tf.slice(tf.pad(tap(2), [[0, 0], [0, 1], [0, 0]]), [0, 1, 0], [n, d, -1]);
+    return tf.addN([fromBelow, tap(1), fromAbove]).reshape([n, d, h, wd, co]) as tf.Tensor5D;
   });
 }
 
@@ -50,27 +77,25 @@ function inputGrad(dy: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
 }
 
 /**
- * dL/dw[kd,kh,kw,ci,co] = sum over (n,d,y,x) of x[n,d+kd,y+kh,x+kw,ci] * dy[n,d,y,x,co] (x padded).
- * Per depth offset kd this is itself a 'valid' conv2d with channels and batch swapped: input
- * [Ci, H+2, W+2, N*D] (batch = Ci, channels = the N*D slices), filter dy as [H, W, N*D, Co],
- * output [Ci, 3, 3, Co]. That reuses the fast conv2d kernel (im2col + wasm matMul is 4x slower).
+ * dL/dw[kd,kh,kw,ci,co] = sum over (n,e,y,x) of xp[n,e,y+kh,x+kw,ci] * dy[n,e-kd+1,y,x,co] (x padded
+ * in-plane, dy zero outside its depth range). That is one 'valid' conv2d with batch and channels
+ * swapped: input x as [Ci, H+2, W+2, N*D], filter the three depth-shifted copies of dy as
+ * [H, W, N*D, 3*Co], output [Ci, 3, 3, 3*Co]. It reuses the fast conv2d kernel and shifts only dy.
  */
 function filterGrad(x: tf.Tensor5D, dy: tf.Tensor5D): tf.Tensor5D {
   return tf.tidy(() => {
     const [n, d, h, wd, ci] = x.shape;
     const co = dy.shape[4];
-    const xpD = tf.pad(x.reshape([n, d, h * wd * ci]), [[0, 0], [1, 1], [0, 0]]);
-    const xp = tf.pad(xpD.reshape([n * (d + 2), h, wd, ci]), [[0, 0], [1, 1], [1, 1], [0, 0]]);
-    // [N, D+2, H+2, W+2, Ci] -> [Ci, H+2, W+2, N, D+2], viewed as rows of D+2 depth samples.
-    // Transposes go through rank-3 views: wasm's rank-5 transpose is ~10x slower.
-    const xt = tf.transpose(xp.reshape([n * (d + 2), (h + 2) * (wd + 2), ci]), [2, 1, 0]);
-    const rows = xt.reshape([ci * (h + 2) * (wd + 2) * n, d + 2]);
-    const dyT = tf.transpose(dy.reshape([n * d, h * wd, co]), [1, 0, 2]);
-    const dyFilter = dyT.reshape([h, wd, n * d, co]) as tf.Tensor4D;
-    const perDepth = [0, 1, 2].map((kd) => {
-      const slab = tf.slice(rows, [0, kd], [-1, d]).reshape([ci, h + 2, wd + 2, n * d]) as tf.Tensor4D;
-      return tf.conv2d(slab, dyFilter, 1, 'valid'); // [Ci, 3, 3, Co]
-    });
-    return tf.transpose(tf.stack(perDepth, 0), [0, 2, 3, 1, 4]) as tf.Tensor5D; // small: weights
+    const m = n * d * h * wd;
+    const xp = tf.pad(x.reshape([n * d, h, wd, ci]), [[0, 0], [1, 1], [1, 1], [0, 0]]);
+    // Transposes through rank-3 views: wasm's rank-5 transpose is ~10x slower.
+    const xt = tf.transpose(xp.reshape([n * d, (h + 2) * (wd + 2), ci]), [2, 1, 0]).reshape([ci, h + 2, wd + 2, n * d]) as tf.Tensor4D;
+    const dyPadded = tf.pad(dy.reshape([n, d, h * wd * co]), [[0, 0], [1, 1], [0, 0]]);
+    // shifted_kd[e] = dy[e - kd + 1] = dyPadded[e - kd + 2]
+    const shifted = [0, 1, 2].map((kd) => tf.slice(dyPadded, [0, 2 - kd, 0], [n, d, -1]).reshape([m, co]));
+    const stacked = tf.concat(shifted, 1).reshape([n * d, h * wd, 3 * co]);
+    const filter = tf.transpose(stacked, [1, 0, 2]).reshape([h, wd, n * d, 3 * co]) as tf.Tensor4D;
+    const g = tf.conv2d(xt, filter, 1, 'valid').reshape([ci, 3, 3, 3, co]); // [ci, kh, kw, kd, co]
+    return tf.transpose(g, [3, 1, 2, 0, 4]) as tf.Tensor5D; // small: weights
   });
 }

@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** public/models of this checkout: the models shipped with the app, loaded by name. */
+export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
+
+/** The default model: the asymmetric-loss (beta = 1.5) light FC-DenseNet. */
+export const DEFAULT_MODEL = 'fbeta15-light';
+
+/** A model folder from a shipped model name (public/models/NAME) or a path to a folder with model.json. */
+export function resolveModelDir(nameOrDir: string): string {
+  const shipped = path.join(SHIPPED_MODELS_DIR, nameOrDir);
+  if (existsSync(path.join(shipped, 'model.json'))) return shipped;
+  if (existsSync(path.join(nameOrDir, 'model.json'))) return nameOrDir;
+  throw new Error(`no model "${nameOrDir}": give a shipped model name (see public/models) or a folder holding model.json`);
+}
