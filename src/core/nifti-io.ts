@@ -40,7 +40,8 @@ export interface WriteNiftiOptions {
  */
 export function readNifti(bytes: ArrayBuffer | Uint8Array, fileName?: string): Volume {
   try {
-    return decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+    // A plain Uint8Array view: a Node Buffer's slice() shares memory, which decode() relies on not doing.
+    return decode(bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(fileName ? `${fileName}: ${message}` : message);

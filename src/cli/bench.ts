@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --skip-volume] [--backends wasm,cpu] [--flair F]`: a benchmark, not a test.
+ *
+ * Prints (1) ms per patch for each preset and backend (forward pass, batch 1, at the preset's patch
+ * size), (2) streaming fusion against a naive version, (3) whole-volume segmentation time and peak
+ * memory for a 182x218x182 FLAIR (the shared patient07 when present, else a generated phantom-free
+ * noise volume of that size) with the light preset on wasm.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Volume } from '../core/types.ts';
+import { buildFcDenseNet } from '../model/fc-densenet.ts';
+import { prepareModelInput } from '../model/model-input.ts';
+import type { Modality, ModelMeta } from '../model/model-meta.ts';
+import { PRESETS, type PresetName } from '../model/presets.ts';
+import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
+import { isBackendName } from '../model/backend.ts';
+import { flag, optionalString, parseCliArgs } from './args.ts';
+import { benchFusion } from './bench-fusion.ts';
+import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
+import { loadModelDir } from './model-files.ts';
+import { readVolume } from './read-volume.ts';
+import { runCli } from './run-cli.ts';
+import { initNodeBackend } from './tf-node.ts';
+
+const SPEC = { 'skip-volume': { type: 'boolean' }, backends: { type: 'string' }, flair: { type: 'string' } } as const;
+const REAL_FLAIR = path.resolve('../shared/data/open_ms_data/cases/patient07/FLAIR.nii.gz');
+
+runCli(async () => {
+  const o = parseCliArgs(process.argv.slice(2), SPEC);
+  const backends = (optionalString(o, 'backends') ?? 'wasm,cpu').split(',');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  print('# Forward pass per patch (batch 1)');
+  print('| preset | params | patch | backend | ms per patch |');
+  print('|---|---|---|---|---|');
+  for (const backend of backends) {
+    if (!isBackendName(backend)) throw new Error(`unknown backend ${backend}`);
+    await initNodeBackend(backend, log);
+    for (const name of Object.keys(PRESETS) as PresetName[]) {
+      // The cpu backend's conv3d runs at ~0.5 GFLOP/s: the heavier presets take minutes per patch there.
+      if (backend === 'cpu' && name !== 'light') continue;
+      const { params, ms } = await timePatch(name);
+      print(`| ${name} | ${params} | ${PRESETS[name].patchSize}^3 | ${backend} | ${ms.toFixed(0)} |`);
+    }
+  }
+
+  print('\n# Fusion of 150 patches of 64^3 on 182x218x182 (quadratic B-spline)');
+  const fusion = benchFusion();
+  print(`streaming ${fusion.fastMs.toFixed(0)} ms, naive ${fusion.naiveMs.toFixed(0)} ms ` +
+    `(${(fusion.naiveMs / fusion.fastMs).toFixed(1)}x), ${(fusion.voxelsPerSecond / 1e6).toFixed(0)} M voxels/s`);
+
+  if (flag(o, 'skip-volume')) return;
+  print('\n# Whole volume, light preset, wasm');
+  await initNodeBackend('wasm', log);
+  const flairPath = optionalString(o, 'flair') ?? (existsSync(REAL_FLAIR) ? REAL_FLAIR : undefined);
+  const flair = flairPath ? await readVolume('flair', flairPath) : syntheticFlair();
+  await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182');
+});
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function timePatch(name: PresetName): Promise<{ params: number; ms: number }> {
+  const model = buildFcDenseNet(PRESETS[name], 3);
+  const s = PRESETS[name].patchSize;
+  const x = tf.randomNormal([1, s, s, s, 3]);
+  const run = async () => {
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    y.dispose();
+  };
+  await run(); // warm-up: kernels compile / wasm memory grows
+  const reps = 2;
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) await run();
+  const ms = (performance.now() - t0) / reps;
+  const params = model.countParams();
+  x.dispose();
+  model.dispose();
+  return { params, ms };
+}
+
+async function wholeVolume(flair: Volume, label: string): Promise<void> {
+  const { model, meta, source } = await benchModel();
+  const input = prepareModelInput({ flair }, meta);
+  let peakRss = process.memoryUsage().rss;
+  let peakTfBytes = 0;
+  const started = performance.now();
+  const { timings } = await segmentVolume(model, input.channels, flair.dims, input.brain, {
+    ...DEFAULT_SEGMENT_OPTIONS, patchSize: meta.patchSize,
+    onProgress: () => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      peakTfBytes = Math.max(peakTfBytes, tf.memory().numBytes);
+    },
+  });
+  const totalS = (performance.now() - started) / 1000;
+  print(`${label} with ${source}: ${timings.patches} patches of ${meta.patchSize}^3, overlap ${DEFAULT_SEGMENT_OPTIONS.overlapFraction}: ` +
+    `${totalS.toFixed(1)} s total, model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
+    `other ${(timings.otherMs / 1000).toFixed(1)} s (${((100 * timings.otherMs) / timings.modelMs).toFixed(1)}% of model); ` +
+    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, peak tfjs tensors ${(peakTfBytes / 2 ** 20).toFixed(0)} MiB`);
+}
+
+/** The shipped default model, or an untrained light network when it is absent (same cost). */
+async function benchModel(): Promise<{ model: tf.LayersModel; meta: Pick<ModelMeta, 'modalities' | 'patchSize'>; source: string }> {
+  try {
+    const dir = resolveModelDir(DEFAULT_MODEL);
+    return { ...(await loadModelDir(dir)), source: dir };
+  } catch {
+    const meta = { modalities: ['flair', 't1', 't2'] as Modality[], patchSize: PRESETS.light.patchSize };
+    return { model: buildFcDenseNet(PRESETS.light, 3), meta, source: 'an untrained light network' };
+  }
+}
+
+/** A 182x218x182 volume with an ellipsoidal "brain" of noise, when the shared data is absent. */
+function syntheticFlair(): Volume {
+  const dims = [182, 218, 182] as const;
+  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+    const r = ((i - 91) / 70) ** 2 + ((j - 109) / 90) ** 2 + ((k - 91) / 65) ** 2;
+    if (r < 1) data[i + dims[0] * (j + dims[1] * k)] = 100 + 20 * Math.random();
+  }
+  return { dims, spacingMm: [1, 1, 1], affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data, dataType: 'float32' };
+}

@@ -1,0 +1,191 @@
+/**
+ * The segment and evaluate CLIs as a user runs them: bad inputs must end with exit code != 0, one
+ * line `error: ...` on stderr (no stack trace) and no output file; a good run writes a mask on the
+ * FLAIR's grid that evaluate can score.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { gzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveModelDir } from '../../src/cli/model-files.ts';
+import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
+import type { Vec3, Volume } from '../../src/core/types.ts';
+import { buildFcDenseNet } from '../../src/model/fc-densenet.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+let dir = '';
+const file = (name: string) => path.join(dir, name);
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(script: 'segment' | 'evaluate', args: string[]): CliResult {
+  const env = { ...process.env };
+  delete env.DEBUG_CLI;
+  const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit code != 0, exactly one stderr line `error: ...` matching `message`, no stack trace. */
+function expectOneLineError(r: CliResult, message: RegExp): void {
+  expect(r.status, r.stderr).not.toBe(0);
+  const lines = r.stderr.split('\n').filter((line) => line.length > 0);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/^ {4}at /m);
+}
+
+const DIMS: Vec3 = [32, 32, 32];
+const AFFINE = [[1.2, 0, 0, -20], [0, 1, 0, 15], [0, 0, 0.9, 7], [0, 0, 0, 1]];
+
+function volume(data: Float32Array, dims: Vec3 = DIMS): Volume {
+  return { dims, spacingMm: [1.2, 1, 0.9], affine: AFFINE, data, dataType: 'float32' };
+}
+
+/** A FLAIR-like image: brain ellipsoid at ~100 (+ texture), two bright lesions, 0 outside. */
+function phantom(dims: Vec3): { flair: Float32Array; truth: Float32Array } {
+  const [nx, ny, nz] = dims;
+  const flair = new Float32Array(nx * ny * nz);
+  const truth = new Float32Array(nx * ny * nz);
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const v = i + nx * (j + ny * k);
+    const r = ((i - nx / 2) / (0.42 * nx)) ** 2 + ((j - ny / 2) / (0.42 * ny)) ** 2 + ((k - nz / 2) / (0.42 * nz)) ** 2;
+    if (r > 1) continue;
+    const lesion = (i - 12) ** 2 + (j - 14) ** 2 + (k - 16) ** 2 <= 9 || (i - 20) ** 2 + (j - 18) ** 2 + (k - 12) ** 2 <= 4;
+    truth[v] = lesion ? 1 : 0;
+    flair[v] = (lesion ? 180 : 100) + 10 * Math.sin(0.7 * i + 1.3 * j + 0.4 * k);
+  }
+  return { flair, truth };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cli-test-'));
+  await tf.setBackend('cpu');
+  const model = buildFcDenseNet({
+    name: 'light', description: 'test', firstFilters: 8, blocksDown: [1], bottleneck: 1, growth: 4, patchSize: 16,
+  }, 1);
+  await saveModelDir(model, file('model'), {
+    format: 'lesion-workbench-model/1', preset: 'light', modalities: ['flair'], patchSize: 16,
+    normalization: 'zscore-in-brain', loss: 'fbeta', beta: 1.5, steps: 0, trainSeconds: 0, trainedOn: [],
+  });
+  model.dispose();
+
+  const { flair, truth } = phantom(DIMS);
+  await writeFile(file('flair.nii.gz'), writeNifti(volume(flair), 'float32', { gzip: true }));
+  await writeFile(file('truth.nii.gz'), writeNifti(volume(truth), 'uint8', { gzip: true }));
+  await writeFile(file('t1-other-shape.nii'), writeNifti(volume(phantom([32, 32, 30]).flair, [32, 32, 30]), 'float32'));
+  const withNaN = flair.slice();
+  withNaN[5000] = Number.NaN;
+  withNaN[6000] = Number.NaN;
+  await writeFile(file('nan.nii'), writeNifti(volume(withNaN), 'float32'));
+  await writeFile(file('empty.nii'), writeNifti(volume(new Float32Array(flair.length)), 'float32'));
+  await writeFile(file('flat.nii'), writeNifti(volume(new Float32Array(16 * 16).fill(1), [16, 16, 1]), 'float32'));
+  // 4D: a valid file whose dim field says [4, 8, 8, 8, 2].
+  const fourD = writeNifti(volume(new Float32Array(2 * 8 ** 3).fill(1), [8, 8, 16]), 'float32');
+  const header = new DataView(fourD.buffer, fourD.byteOffset, 348);
+  [4, 8, 8, 8, 2].forEach((d, n) => header.setInt16(40 + 2 * n, d, true));
+  await writeFile(file('4d.nii'), fourD);
+  // A gzip stream cut in half.
+  const gz = gzipSync(writeNifti(volume(flair), 'float32'));
+  await writeFile(file('corrupt.nii.gz'), gz.subarray(0, Math.floor(gz.length / 2)));
+  await writeFile(file('notes.nii'), 'these are not voxels\n'.repeat(40));
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('segment: bad inputs', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['a missing FLAIR file', () => ['--flair', file('nope.nii.gz')], /cannot read --flair .*nope\.nii\.gz.*no such file/],
+    ['a file that is not NIfTI', () => ['--flair', file('notes.nii')], /not a readable NIfTI file: not a NIfTI file/],
+    ['a corrupt .nii.gz', () => ['--flair', file('corrupt.nii.gz')], /corrupt or truncated gzip/],
+    ['a 2D image', () => ['--flair', file('flat.nii')], /image is 2D/],
+    ['a 4D image', () => ['--flair', file('4d.nii')], /image is 4D with 2 volumes/],
+    ['FLAIR and T1 of different shapes', () => ['--flair', file('flair.nii.gz'), '--t1', file('t1-other-shape.nii')], /not on the same voxel grid/],
+    ['NaN voxels', () => ['--flair', file('nan.nii')], /FLAIR contains 2 NaN\/Inf voxels/],
+    ['an all-zero FLAIR (empty brain)', () => ['--flair', file('empty.nii')], /empty brain/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`fails cleanly on ${what}`, () => {
+      const out = file(`mask-${what.replace(/\W+/g, '-')}.nii.gz`);
+      const r = runCli('segment', [...args(), '--out', out, '--model', file('model')]);
+      expectOneLineError(r, message);
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+});
+
+describe('evaluate: bad inputs', () => {
+  it('fails cleanly on a missing truth file', () => {
+    const r = runCli('evaluate', ['--pred', file('truth.nii.gz'), '--truth', file('missing.nii')]);
+    expectOneLineError(r, /cannot read --truth .*missing\.nii.*no such file/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('fails cleanly on masks of different shapes', () => {
+    const r = runCli('evaluate', ['--pred', file('t1-other-shape.nii'), '--truth', file('truth.nii.gz')]);
+    expectOneLineError(r, /not on the same voxel grid/);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('segment then evaluate', () => {
+  it('writes a mask and probability map on the FLAIR grid, which evaluate scores', async () => {
+    const maskPath = file('mask.nii.gz');
+    const probPath = file('prob.nii');
+    const seg = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', maskPath, '--prob', probPath, '--model', file('model'), '--backend', 'wasm']);
+    expect(seg.status, seg.stderr).toBe(0);
+    expect(seg.stderr).not.toMatch(/^error/m);
+
+    const flair = readNifti(await readFile(file('flair.nii.gz')));
+    const mask = readNifti(await readFile(maskPath));
+    const prob = readNifti(await readFile(probPath));
+    for (const v of [mask, prob]) {
+      expect(v.dims).toEqual(DIMS);
+      v.affine.forEach((row, r) => row.forEach((x, c) => expect(x).toBeCloseTo(AFFINE[r][c], 5)));
+      expect(v.spacingMm[0]).toBeCloseTo(1.2, 5);
+    }
+    expect(mask.dataType).toBe('uint8');
+    // mask = (prob >= 0.5); prob in [0, 1] and 0 outside the brain (FLAIR > 0).
+    for (let v = 0; v < mask.data.length; v++) {
+      const p = prob.data[v];
+      expect(p >= 0 && p <= 1).toBe(true);
+      if (flair.data[v] <= 0) expect(p).toBe(0);
+      expect(mask.data[v]).toBe(p >= 0.5 ? 1 : 0);
+    }
+
+    const ev = runCli('evaluate', ['--pred', maskPath, '--truth', file('truth.nii.gz'), '--prob', probPath]);
+    expect(ev.status, ev.stderr).toBe(0);
+    const report = JSON.parse(ev.stdout) as Record<string, number | null>;
+    for (const key of ['dice', 'precision', 'recall', 'specificity', 'f2', 'ap', 'lesionTPR', 'lesionFPR']) {
+      expect(report, key).toHaveProperty(key);
+      expect(typeof report[key], key).toBe('number');
+    }
+    // Voxel counts and Dice recomputed here from the files.
+    const truth = readNifti(await readFile(file('truth.nii.gz')));
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let v = 0; v < mask.data.length; v++) {
+      if (mask.data[v] && truth.data[v]) tp++;
+      else if (mask.data[v]) fp++;
+      else if (truth.data[v]) fn++;
+    }
+    expect([report.tp, report.fp, report.fn]).toEqual([tp, fp, fn]);
+    expect(report.dice).toBeCloseTo(2 * tp + fp + fn > 0 ? (2 * tp) / (2 * tp + fp + fn) : 1, 5);
+  });
+});

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FusionWindowKind, PatchBox, Vec3 } from '../../src/core/types.ts';
+import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
+import { batchTensor } from '../../src/model/patch-tensor.ts';
+import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { seededValues, useBackend } from './tf-backend.ts';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+/**
+ * A real tfjs model that is pointwise: p = sigmoid(sum_c a_c x_c + b), one 1x1x1 Conv3dLayer plus a
+ * sigmoid, with weights set by hand. Every patch then predicts exactly the same value at a voxel, so
+ * any weighted fusion of them must give that value back.
+ */
+function pointwiseModel(a: number[], b: number): tf.LayersModel {
+  const input = tf.input({ shape: [null, null, null, a.length] });
+  const conv = new Conv3dLayer({ filters: 1, kernelSize: 1 });
+  const logits = conv.apply(input) as tf.SymbolicTensor;
+  const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(logits) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: prob });
+  conv.setWeights([tf.tensor5d(a, [1, 1, 1, a.length, 1]), tf.tensor1d([b])]);
+  return model;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** An ellipsoid brain centred in the volume, with radii 45% of each axis. */
+function ellipsoidBrain(dims: Vec3): Uint8Array {
+  const brain = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0; k < dims[2]; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++) {
+        const r = [i, j, k].reduce((s, p, axis) => s + ((p - (dims[axis] - 1) / 2) / (0.45 * dims[axis])) ** 2, 0);
+        brain[i + dims[0] * (j + dims[1] * k)] = r <= 1 ? 1 : 0;
+      }
+  return brain;
+}
+
+/** Random channel values in [-3, 3) inside the brain, 0 outside (as after z-scoring). */
+function channelIn(brain: Uint8Array, seed: number): Float32Array {
+  const values = seededValues(brain.length, seed, -3, 3);
+  return values.map((v, n) => (brain[n] ? v : 0));
+}
+
+function options(overrides: Partial<SegmentOptions> = {}): SegmentOptions {
+  return { ...DEFAULT_SEGMENT_OPTIONS, patchSize: 16, ...overrides };
+}
+
+/** Largest |p - expected(v)| over the volume, where expected is 0 outside the brain. */
+function maxError(p: Float32Array, brain: Uint8Array, expected: (v: number) => number): number {
+  let worst = 0;
+  for (let v = 0; v < p.length; v++) worst = Math.max(worst, Math.abs(p[v] - (brain[v] ? expected(v) : 0)));
+  return worst;
+}
+
+describe('segmentVolume with a pointwise model', () => {
+  const dims: Vec3 = [40, 36, 30];
+  const brain = ellipsoidBrain(dims);
+  const flair = channelIn(brain, 1);
+  const A = 1.3;
+  const B = -0.4;
+
+  const windows: [FusionWindowKind, number][] = [
+    ['bspline', 0], ['bspline', 1], ['bspline', 2], ['bspline', 3], ['gaussian', 2], ['mean', 2],
+  ];
+  for (const [window, bsplineOrder] of windows) {
+    it(`returns sigmoid(a x + b) in the brain and 0 outside: ${window}${window === 'bspline' ? ` order ${bsplineOrder}` : ''}`, async () => {
+      const model = pointwiseModel([A], B);
+      const progress: [number, number][] = [];
+      const { probability, timings } = await segmentVolume(model, [flair], dims, brain, options({
+        window, bsplineOrder, onProgress: (done, total) => void progress.push([done, total]),
+      }));
+      expect(probability.length).toBe(dims[0] * dims[1] * dims[2]);
+      // float32 sums of identical values: exact up to rounding.
+      expect(maxError(probability, brain, (v) => sigmoid(A * flair[v] + B))).toBeLessThan(2e-6);
+      // Grid of 16^3 boxes, stride 8: starts i 0,8,16,24; j 0,8,16,20; k 0,8,14 = 48 boxes, less
+      // those holding no brain voxel.
+      const starts = [[0, 8, 16, 24], [0, 8, 16, 20], [0, 8, 14]];
+      let withBrain = 0;
+      for (const k0 of starts[2]) for (const j0 of starts[1]) for (const i0 of starts[0]) {
+        let any = false;
+        for (let k = k0; k < k0 + 16 && !any; k++) for (let j = j0; j < j0 + 16 && !any; j++) for (let i = i0; i < i0 + 16; i++) {
+          if (brain[i + dims[0] * (j + dims[1] * k)]) { any = true; break; }
+        }
+        if (any) withBrain++;
+      }
+      expect(withBrain).toBeGreaterThan(8);
+      expect(timings.patches).toBe(withBrain);
+      expect(progress.length).toBe(Math.ceil(withBrain / DEFAULT_SEGMENT_OPTIONS.batchSize));
+      expect(progress[progress.length - 1]).toEqual([withBrain, withBrain]);
+      model.dispose();
+    });
+  }
+
+  it('feeds the channels in order (two-channel pointwise model)', async () => {
+    const t2 = channelIn(brain, 2);
+    const model = pointwiseModel([0.8, -1.7], 0.3);
+    const { probability } = await segmentVolume(model, [flair, t2], dims, brain, options({ batchSize: 7, overlapFraction: 0.25 }));
+    expect(maxError(probability, brain, (v) => sigmoid(0.8 * flair[v] - 1.7 * t2[v] + 0.3))).toBeLessThan(2e-6);
+    model.dispose();
+  });
+
+  it('keeps tf.memory() flat', async () => {
+    const model = pointwiseModel([A], B);
+    await segmentVolume(model, [flair], dims, brain, options());
+    const before = tf.memory().numTensors;
+    await segmentVolume(model, [flair], dims, brain, options({ batchSize: 3 }));
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(segmentVolume(model, [flair], dims, brain, options({ shouldCancel: () => true }))).rejects.toThrow('cancelled');
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('aborts with Error("cancelled") when shouldCancel turns true between batches', async () => {
+    const model = pointwiseModel([A], B);
+    let batches = 0;
+    const run = segmentVolume(model, [flair], dims, brain, options({
+      onProgress: () => void batches++,
+      shouldCancel: () => batches >= 2,
+    }));
+    await expect(run).rejects.toThrow(/^cancelled$/);
+    expect(batches).toBe(2);
+    model.dispose();
+  });
+
+  it('throws for an empty brain', async () => {
+    const model = pointwiseModel([A], B);
+    const empty = new Uint8Array(brain.length);
+    await expect(segmentVolume(model, [flair], dims, empty, options())).rejects.toThrow(/brain is empty/);
+    model.dispose();
+  });
+});
+
+describe('segmentVolume on volumes smaller than the patch (padding path)', () => {
+  for (const dims of [[10, 12, 9], [20, 10, 18]] as Vec3[]) {
+    it(`${dims.join('x')} with 16^3 patches`, async () => {
+      const brain = ellipsoidBrain(dims);
+      const flair = channelIn(brain, 3);
+      const model = pointwiseModel([-0.9], 0.25);
+      const { probability } = await segmentVolume(model, [flair], dims, brain, options());
+      expect(probability.length).toBe(dims[0] * dims[1] * dims[2]);
+      expect(maxError(probability, brain, (v) => sigmoid(-0.9 * flair[v] + 0.25))).toBeLessThan(2e-6);
+      model.dispose();
+    });
+  }
+});
+
+describe('batchTensor', () => {
+  it('lays out patch voxel (a, b, c) of channel ch at [box, c, b, a, ch]', () => {
+    const dims: Vec3 = [7, 6, 5];
+    const code = (i: number, j: number, k: number, ch: number) => i + 10 * j + 100 * k + 1000 * ch;
+    const channels = [0, 1].map((ch) => {
+      const data = new Float32Array(7 * 6 * 5);
+      for (let k = 0; k < 5; k++) for (let j = 0; j < 6; j++) for (let i = 0; i < 7; i++) data[i + 7 * (j + 6 * k)] = code(i, j, k, ch);
+      return data;
+    });
+    const boxes: PatchBox[] = [{ start: [0, 1, 2], size: [4, 3, 2] }, { start: [3, 3, 3], size: [4, 3, 2] }];
+    const x = batchTensor(channels, dims, boxes);
+    expect(x.shape).toEqual([2, 2, 3, 4, 2]);
+    const values = x.arraySync();
+    x.dispose();
+    boxes.forEach((box, n) => {
+      for (let c = 0; c < 2; c++) for (let b = 0; b < 3; b++) for (let a = 0; a < 4; a++) for (let ch = 0; ch < 2; ch++) {
+        expect(values[n][c][b][a][ch]).toBe(code(box.start[0] + a, box.start[1] + b, box.start[2] + c, ch));
+      }
+    });
+  });
+});
