@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--dims 182,218,182] [--runs 2] [--overlap 0.5]`
+ *
+ * Times the built app in headless Chromium from pressing Segment to the overlay drawn, for a
+ * generated FLAIR (the project's phantom) of the given size, split into model time and everything
+ * else (request, blank channels, fusion, lesion table, transfer, overlay), as the page's Timing
+ * panel reports it. The first run includes the model's shader compilation; later runs are warm.
+ * Builds the app when dist/ is missing. Writes test-results/bench-browser.json.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { writeNifti } from '../src/core/nifti-io.ts';
+import { generatePhantom } from '../src/core/phantom.ts';
+import type { Vec3 } from '../src/core/types.ts';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' }, dims: { type: 'string', default: '182,218,182' }, runs: { type: 'string', default: '2' },
+    overlap: { type: 'string' }, port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' },
+  },
+});
+const dims = values.dims!.split(',').map(Number) as unknown as Vec3;
+const runs = Number(values.runs);
+const port = Number(values.port);
+const timeoutMs = Number(values['timeout-min']) * 60_000;
+
+const run = (cmd: string) => new Promise<void>((resolve, reject) => {
+  const child = spawn(cmd, { shell: true, stdio: 'inherit' });
+  child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}`))));
+});
+
+if (!existsSync('dist/index.html')) await run('npx vite build --logLevel warn');
+const server = spawn(`npx vite preview --port ${port} --strictPort --host 127.0.0.1`, { shell: true, stdio: 'ignore', detached: true });
+const stopServer = () => {
+  try {
+    process.kill(-server.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+};
+process.on('exit', stopServer);
+
+try {
+  const t0 = performance.now();
+  const phantom = generatePhantom({ dims, seed: 3 });
+  const flair = Buffer.from(writeNifti(phantom.flair, 'float32', { gzip: true }));
+  console.log(`phantom ${dims.join('x')} generated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(flair.length / 1e6).toFixed(1)} MB .nii.gz)`);
+
+  const systemChromium = '/usr/bin/chromium';
+  const browser = await chromium.launch({
+    executablePath: existsSync(systemChromium) ? systemChromium : undefined,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  const query = values.backend ? `?backend=${values.backend}` : '';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.goto(`http://127.0.0.1:${port}/${query}`);
+      break;
+    } catch (error) {
+      if (attempt > 30) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const label = page.getByTestId('backend-label');
+  await label.filter({ hasText: /webgpu|webgl|wasm|cpu/ }).waitFor({ timeout: 120_000 });
+  const backend = await label.textContent();
+  const adapter = await page.getByTestId('backend-adapter').textContent();
+  console.log(`backend ${backend} (${adapter})`);
+  await page.getByTestId('file-input').setInputFiles([{ name: 'bench_FLAIR.nii.gz', mimeType: 'application/octet-stream', buffer: flair }]);
+  await page.getByTestId('case-title').filter({ hasText: 'bench_FLAIR' }).waitFor({ timeout: 120_000 });
+  if (values.overlap) await page.getByTestId('overlap-select').selectOption(values.overlap);
+
+  const results: Record<string, unknown>[] = [];
+  for (let r = 0; r < runs; r++) {
+    await page.getByTestId('segment-button').click();
+    const progress = page.getByTestId('progress');
+    await progress.and(page.locator('[data-state="running"]')).waitFor();
+    await progress.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: timeoutMs });
+    if ((await progress.getAttribute('data-state')) === 'error') throw new Error(`run failed: ${await page.getByTestId('error-message').textContent()}`);
+    const timings = page.getByTestId('timings');
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="timings"]')?.getAttribute('data-json') ?? '{}').totalMs !== null);
+    const t = JSON.parse((await timings.getAttribute('data-json'))!);
+    results.push({ run: r + 1, ...t });
+    const pct = (100 * t.otherMs) / t.modelMs;
+    console.log(`run ${r + 1}: Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s (${t.patches} patches); ` +
+      `everything else ${t.otherMs.toFixed(0)} ms = ${pct.toFixed(2)}% of model ` +
+      `[load ${t.loadMs.toFixed(0)}, request ${t.postMs.toFixed(0)}, channels ${t.prepareMs.toFixed(0)}, fusion ${t.fusionMs.toFixed(0)}, ` +
+      `lesions ${t.outcomeMs.toFixed(0)}, transfer ${t.transferMs.toFixed(0)}, overlay ${t.overlayMs.toFixed(0)} ms]; ` +
+      `at load: upload ${t.caseUploadMs?.toFixed(0)} ms, z-score ${t.casePrepareMs?.toFixed(0)} ms`);
+  }
+  await browser.close();
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ dims, backend, adapter, results }, null, 2)}\n`);
+  console.log('wrote test-results/bench-browser.json');
+} finally {
+  stopServer();
+}

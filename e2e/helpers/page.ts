@@ -1,0 +1,76 @@
+/** Shared page helpers: error capture, waiting for a run, downloads read back. */
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { readNifti } from '../../src/core/nifti-io.ts';
+import type { Volume } from '../../src/core/types.ts';
+
+/** Collects uncaught page errors (the tests assert there are none). */
+export function trackPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) console.log(`[page console.error] ${message.text()}`);
+  });
+  return errors;
+}
+
+/** Opens the app and waits for the worker's backend. */
+export async function openApp(page: Page, query = ''): Promise<string> {
+  await page.goto(`./${query}`);
+  const label = page.getByTestId('backend-label');
+  await expect(label).toHaveText(/webgpu|webgl|wasm|cpu/, { timeout: 60_000 });
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-base', /.+/, { timeout: 30_000 });
+  return (await label.textContent()) ?? '';
+}
+
+/** Presses Segment and waits for data-state done (failing fast on error). */
+export async function segmentAndWait(page: Page, timeoutMs: number): Promise<void> {
+  await page.getByTestId('segment-button').click();
+  const progress = page.getByTestId('progress');
+  await expect(progress).toHaveAttribute('data-state', 'running');
+  await expect(progress).toHaveAttribute('data-state', /done|error/, { timeout: timeoutMs });
+  if ((await progress.getAttribute('data-state')) === 'error') {
+    throw new Error(`segmentation failed: ${await page.getByTestId('error-message').textContent()}`);
+  }
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-overlay-run', /[1-9]/);
+}
+
+/** Clicks a download button and reads the file back as a Volume. */
+export async function downloadVolume(page: Page, testId: string): Promise<{ name: string; volume: Volume; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const bytes = Buffer.concat(chunks);
+  return { name: download.suggestedFilename(), volume: readNifti(bytes, download.suggestedFilename()), bytes };
+}
+
+/** Clicks a download button and returns the text. */
+export async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** Saves a full-page screenshot as a test artifact (test-results/e2e/...) and attaches it to the report. */
+export async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Dice of two 0/1 arrays. */
+export function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let inter = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] > 0 ? 1 : 0;
+    const y = b[i] > 0 ? 1 : 0;
+    inter += x & y;
+    sa += x;
+    sb += y;
+  }
+  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+}

@@ -1,0 +1,140 @@
+/**
+ * Running the demo: cancel stops within a second while the page stays responsive (WebGPU), the
+ * full demo flow with metrics, lesion jumps, overlay controls, threshold and exports (wasm, fast
+ * on CPUs), and a lost GPU device falling back to the next backend.
+ */
+import { expect, test } from '@playwright/test';
+import { downloadText, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
+import { phantomFiles } from './helpers/volumes.ts';
+
+test('Cancel stops a WebGPU run within a second and the page stays responsive', async ({ page }, testInfo) => {
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?backend=webgpu')).toBe('webgpu');
+  await page.getByTestId('segment-button').click();
+  const progress = page.getByTestId('progress');
+  await expect(progress).toHaveAttribute('data-state', 'running');
+  await expect(page.getByTestId('progress-text')).toHaveText(/^0 \/ 36 patches/, { timeout: 120_000 });
+
+  // responsive while the worker computes: a frame round trip and a UI change
+  const frameMs = await page.evaluate(() => new Promise<number>((resolve) => {
+    const t0 = performance.now();
+    requestAnimationFrame(() => resolve(performance.now() - t0));
+  }));
+  expect(frameMs).toBeLessThan(500);
+  await page.getByTestId('view-axial').click();
+  await expect(page.getByTestId('view-axial')).toHaveClass(/active/);
+  await snapshot(page, testInfo, '04-webgpu-running');
+
+  // from the click to the idle state, timed in the page
+  const cancelMs = await page.evaluate(async () => {
+    const t0 = performance.now();
+    (document.querySelector('[data-testid="cancel-button"]') as HTMLButtonElement).click();
+    while (performance.now() - t0 < 5000) {
+      if (document.querySelector('[data-testid="progress"]')?.getAttribute('data-state') !== 'running') return performance.now() - t0;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return Infinity;
+  });
+  testInfo.annotations.push({ type: 'cancel-ms', description: cancelMs.toFixed(0) });
+  console.log(`cancel took ${cancelMs.toFixed(0)} ms from the click to the idle state`);
+  expect(cancelMs).toBeLessThan(1000);
+  await expect(progress).toHaveAttribute('data-state', 'idle');
+  await expect(page.getByTestId('notice')).toHaveText(/cancelled/);
+  await expect(page.getByTestId('segment-button')).toBeEnabled();
+  await expect(page.getByTestId('backend-label')).toHaveText('webgpu', { timeout: 30_000 });
+  expect(errors).toEqual([]);
+});
+
+test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold, exports, out of memory', async ({ page }, testInfo) => {
+  test.setTimeout(8 * 60_000);
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?backend=wasm&debug')).toBe('wasm');
+  await segmentAndWait(page, 5 * 60_000);
+
+  const count = Number(await page.getByTestId('lesion-count').textContent());
+  await expect(page.getByTestId('lesion-row')).toHaveCount(count);
+  const percent = async (id: string) => Number.parseFloat((await page.getByTestId(id).textContent()) ?? 'NaN') / 100;
+  const dice = await percent('metric-dice');
+  const lesionTpr = await percent('metric-lesion-tpr');
+  testInfo.annotations.push({ type: 'demo-dice', description: dice.toFixed(3) }, { type: 'demo-lesions', description: String(count) });
+  console.log(`demo phantom on wasm: Dice ${dice.toFixed(3)}, lesion TPR ${lesionTpr.toFixed(2)}, ${count} lesions`);
+  // the shipped model finds the phantom's lesions (a broken input pipeline scores ~0)
+  expect(dice).toBeGreaterThan(0.4);
+  expect(lesionTpr).toBeGreaterThanOrEqual(0.8);
+  await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="timings"]')?.getAttribute('data-json') ?? '{}').totalMs > 0);
+  const timings = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
+  expect(timings.modelMs).toBeGreaterThan(0);
+  expect(timings.totalMs).toBeGreaterThan(timings.modelMs);
+
+  if (count > 0) {
+    await page.getByTestId('lesion-row').first().click();
+    const vox = (await page.getByTestId('viewer').getAttribute('data-crosshair-vox'))!.split(',').map(Number);
+    const centre = ((await page.getByTestId('lesion-row').first().locator('td').nth(3).textContent()) ?? '').split(',').map(Number);
+    vox.forEach((v, axis) => expect(Math.abs(v - centre[axis])).toBeLessThanOrEqual(1));
+  }
+  await snapshot(page, testInfo, '05-demo-segmented-probability');
+
+  const viewer = page.getByTestId('viewer');
+  await page.getByTestId('overlay-kind').selectOption('mask');
+  await expect(viewer).toHaveAttribute('data-overlay-kind', 'mask');
+  await page.getByTestId('overlay-colormap').selectOption('hot');
+  await page.getByTestId('overlay-opacity').fill('0.5');
+  await page.getByTestId('view-render').click();
+  await page.waitForTimeout(500);
+  await snapshot(page, testInfo, '06-demo-mask-3d');
+  await page.getByTestId('overlay-visible').uncheck();
+  await expect(viewer).toHaveAttribute('data-overlay-visible', 'false');
+  await page.getByTestId('overlay-visible').check();
+  await page.getByTestId('view-multiplanar').click();
+
+  // a higher threshold never adds lesion volume
+  const volumeAt = async () => Number.parseFloat((await page.getByTestId('lesion-volume').textContent()) ?? 'NaN');
+  const before = await volumeAt();
+  const slider = page.getByTestId('threshold');
+  await slider.focus();
+  for (let i = 0; i < 6; i++) await slider.press('ArrowRight');
+  await expect(page.getByTestId('threshold-value')).toHaveText('0.80');
+  // the mask, the table and the exports follow once the worker has re-thresholded
+  await expect(page.getByTestId('lesion-threshold')).toHaveAttribute('data-threshold', '0.8');
+  expect(await volumeAt()).toBeLessThanOrEqual(before);
+
+  const json = await downloadText(page, 'download-metrics-json');
+  expect(json.name).toMatch(/metrics\.json$/);
+  const record = JSON.parse(json.text);
+  expect(record.threshold).toBeCloseTo(0.8, 5);
+  expect(record.lesionCount).toBe(Number(await page.getByTestId('lesion-count').textContent()));
+  expect(record.evaluation.dice).toBeGreaterThanOrEqual(0);
+  const csv = await downloadText(page, 'download-metrics-csv');
+  expect(csv.text.split('\n')[0]).toBe('metric,value');
+  expect(csv.text).toContain('lesion_count,');
+
+  // running out of GPU memory mid-run: a clear message, the last result stays, the next run works
+  const lesionsShown = await page.getByTestId('lesion-count').textContent();
+  await page.getByTestId('segment-button').click();
+  await expect(page.getByTestId('progress-text')).toHaveText(/patches/, { timeout: 60_000 });
+  await page.getByTestId('debug-out-of-memory').click();
+  await expect(page.getByTestId('progress')).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
+  await expect(page.getByTestId('error-message')).toContainText('ran out of memory');
+  await expect(page.getByTestId('error-message')).toContainText('2 patches per batch');
+  await expect(page.getByTestId('lesion-count')).toHaveText(lesionsShown!);
+  await snapshot(page, testInfo, '07-out-of-memory');
+  await segmentAndWait(page, 5 * 60_000);
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('A lost GPU device falls back to the next backend and the user can run again', async ({ page }, testInfo) => {
+  test.setTimeout(8 * 60_000);
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?debug')).toBe('webgpu');
+  await page.getByTestId('debug-lose-device').click();
+  await expect(page.getByTestId('error-message')).toContainText(/device was lost/);
+  await expect(page.getByTestId('backend-label')).toHaveText(/webgl|cpu/, { timeout: 60_000 });
+  await snapshot(page, testInfo, '08-device-lost-fallback');
+
+  const files = phantomFiles([32, 32, 32], 9, 'after-loss');
+  await page.getByTestId('file-input').setInputFiles([files.flair]);
+  await segmentAndWait(page, 6 * 60_000);
+  await expect(page.getByTestId('progress-text')).toHaveText(/^1 \/ 1 patches/);
+  expect(errors).toEqual([]);
+});

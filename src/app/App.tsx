@@ -1,0 +1,83 @@
+import { useEffect, useMemo } from 'react';
+import { scansOf, segmentBlocker } from './case-files.ts';
+import { BackendBadge } from './components/BackendBadge.tsx';
+import { DropZone } from './components/DropZone.tsx';
+import { ErrorBanner } from './components/ErrorBanner.tsx';
+import { ExportPanel } from './components/ExportPanel.tsx';
+import { FileList } from './components/FileList.tsx';
+import { LesionPanel } from './components/LesionPanel.tsx';
+import { MetricsPanel } from './components/MetricsPanel.tsx';
+import { RunPanel } from './components/RunPanel.tsx';
+import { TimingsPanel } from './components/TimingsPanel.tsx';
+import { ViewerToolbar } from './components/ViewerToolbar.tsx';
+import type { UrlOptions } from './url-options.ts';
+import { useWorkbench } from './use-workbench.ts';
+import { Viewer } from './viewer/Viewer.tsx';
+
+/** The workbench page. */
+export function App({ url }: { url: UrlOptions }) {
+  const { state, actions } = useWorkbench(url);
+  const { flair } = scansOf(state.caseFiles);
+  const blocker = segmentBlocker(state.caseFiles);
+  const result = state.result;
+  const base = useMemo(() => (flair ? { id: flair.id, volume: flair.volume } : null), [flair?.id, flair?.volume]);
+  const overlayData = result ? (state.overlay.kind === 'mask' ? result.outcome.mask : result.probability) : null;
+  const overlay = useMemo(() => (result && overlayData ? { runId: result.runId, data: overlayData } : null), [result?.runId, overlayData]);
+
+  useEffect(() => {
+    // dropping a file anywhere on the page loads it instead of navigating away
+    const stop = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length > 0 && !state.run) void actions.loadFiles(Array.from(e.dataTransfer.files));
+    };
+    window.addEventListener('dragover', stop);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', stop);
+      window.removeEventListener('drop', drop);
+    };
+  }, [actions, state.run]);
+
+  return (
+    <div className="app">
+      <header>
+        <h1>MS lesion workbench</h1>
+        <span className="hint">3D FC-DenseNet · asymmetric F-β loss · B-spline patch fusion · runs in your browser</span>
+        <BackendBadge backend={state.backend} />
+        {url.debug && (
+          <span className="row">
+            <button type="button" data-testid="debug-lose-device" onClick={() => actions.simulateGpuFailure('device-lost')}>Lose GPU device</button>
+            <button type="button" data-testid="debug-out-of-memory" onClick={() => actions.simulateGpuFailure('out-of-memory')}>Simulate GPU out of memory</button>
+          </span>
+        )}
+      </header>
+      <ErrorBanner error={state.error} notice={state.notice} onDismiss={actions.dismissError} />
+      <main>
+        <aside className="left">
+          <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={state.run !== null} />
+          <FileList caseFiles={state.caseFiles} disabled={state.run !== null} onRole={actions.setRole} onRemove={actions.removeFile} />
+          <RunPanel state={state} actions={actions} blocker={blocker} />
+        </aside>
+        <section className="center">
+          <ViewerToolbar style={state.overlay} view={state.view} hasOverlay={result !== null} onStyle={actions.setOverlayStyle} onView={actions.setView} />
+          <Viewer
+            base={base}
+            overlay={overlay}
+            style={state.overlay}
+            view={state.view}
+            jump={state.jump}
+            onOverlayDrawn={actions.overlayDrawn}
+            onError={actions.reportError}
+          />
+        </section>
+        <aside className="right">
+          <LesionPanel result={result} onJump={actions.jumpTo} />
+          <MetricsPanel result={result} />
+          <ExportPanel enabled={result !== null} onDownload={actions.download} />
+          <TimingsPanel result={result} preparation={state.casePreparation} />
+        </aside>
+      </main>
+    </div>
+  );
+}

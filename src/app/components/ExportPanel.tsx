@@ -1,0 +1,17 @@
+import type { WorkbenchActions } from '../use-workbench.ts';
+
+/** Downloads of the mask, the probability map and the metrics. */
+export function ExportPanel({ enabled, onDownload }: { enabled: boolean; onDownload: WorkbenchActions['download'] }) {
+  return (
+    <section className="panel">
+      <h2>Export</h2>
+      <div className="row wrap">
+        <button type="button" data-testid="download-mask" disabled={!enabled} onClick={() => onDownload('mask')}>Mask .nii.gz</button>
+        <button type="button" data-testid="download-probability" disabled={!enabled} onClick={() => onDownload('probability')}>Probability .nii.gz</button>
+        <button type="button" data-testid="download-metrics-json" disabled={!enabled} onClick={() => onDownload('metrics-json')}>Metrics JSON</button>
+        <button type="button" data-testid="download-metrics-csv" disabled={!enabled} onClick={() => onDownload('metrics-csv')}>Metrics CSV</button>
+      </div>
+      <p className="hint">On the FLAIR's grid, with its header and affine.</p>
+    </section>
+  );
+}

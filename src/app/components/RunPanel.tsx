@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { etaSeconds, formatSeconds } from '../format.ts';
+import type { WorkbenchActions } from '../use-workbench.ts';
+import type { WorkbenchState } from '../state/workbench-state.ts';
+
+interface Props {
+  state: WorkbenchState;
+  actions: WorkbenchActions;
+  blocker: string | null;
+}
+
+/** Model choice, settings, Segment / Cancel and the progress bar. */
+export function RunPanel({ state, actions, blocker }: Props) {
+  const running = state.run !== null;
+  const [threshold, setThreshold] = useState(state.settings.threshold);
+  useEffect(() => setThreshold(state.settings.threshold), [state.settings.threshold]);
+  return (
+    <section className="panel">
+      <h2>Segment</h2>
+      <label className="field">
+        <span>Model</span>
+        <select data-testid="model-select" value={state.selectedModel ?? ''} disabled={running} onChange={(e) => actions.selectModel(e.target.value)}>
+          {state.models.map((m) => <option key={m.name} value={m.name}>{m.title}</option>)}
+        </select>
+      </label>
+      <label className="field">
+        <span>Threshold <output data-testid="threshold-value">{threshold.toFixed(2)}</output></span>
+        <input
+          data-testid="threshold"
+          type="range" min={0.05} max={0.95} step={0.05} value={threshold}
+          onChange={(e) => setThreshold(Number(e.target.value))}
+          onPointerUp={() => actions.applyThreshold(threshold)}
+          onKeyUp={() => actions.applyThreshold(threshold)}
+        />
+      </label>
+      <label className="field">
+        <span>Patch overlap</span>
+        <select data-testid="overlap-select" value={state.settings.overlapFraction} disabled={running} onChange={(e) => actions.setSettings({ overlapFraction: Number(e.target.value) })}>
+          <option value={0.25}>25% (faster)</option>
+          <option value={0.5}>50% (default)</option>
+          <option value={0.75}>75% (smoother, slower)</option>
+        </select>
+      </label>
+      <div className="row">
+        <button type="button" data-testid="segment-button" className="primary" disabled={running || blocker !== null || state.backend.state === 'failed'} title={blocker ?? ''} onClick={actions.segment}>
+          Segment
+        </button>
+        <button type="button" data-testid="cancel-button" disabled={!running || state.run?.stage === 'cancelling'} onClick={actions.cancel}>
+          Cancel
+        </button>
+      </div>
+      {blocker && <p className="hint">{blocker}</p>}
+      <Progress state={state} />
+    </section>
+  );
+}
+
+/** The progress bar: data-state idle | running | done | error, text "37 / 150 patches". */
+function Progress({ state }: { state: WorkbenchState }) {
+  const [now, setNow] = useState(() => performance.now());
+  const run = state.run;
+  useEffect(() => {
+    if (!run) return;
+    const timer = window.setInterval(() => setNow(performance.now()), 500);
+    return () => window.clearInterval(timer);
+  }, [run]);
+  let text = 'Idle';
+  let value = 0;
+  let max = 1;
+  if (run) {
+    const elapsed = (now - run.startedAtMs) / 1000;
+    if (run.stage === 'cancelling') text = 'Cancelling…';
+    else if (run.stage === 'starting') text = 'Starting…';
+    else if (run.stage === 'loading-model' || run.total === 0) text = `Loading model ${run.modelName}…`;
+    else {
+      const eta = etaSeconds(run.done, run.total, (now - (run.firstPatchAtMs ?? now)) / 1000);
+      text = `${run.done} / ${run.total} patches · ${formatSeconds(elapsed)}${eta !== null && run.done > 0 ? ` · about ${formatSeconds(eta)} left` : ''}`;
+      value = run.done;
+      max = run.total;
+    }
+  } else if (state.phase === 'done' && state.result) {
+    const t = state.result.timings;
+    text = `${t.worker.patches} / ${t.worker.patches} patches · done${t.totalMs !== null ? ` in ${formatSeconds(t.totalMs / 1000)}` : ''}`;
+    value = 1;
+  } else if (state.phase === 'error') {
+    text = 'Failed: see the message above';
+  }
+  return (
+    <div className="progress" data-testid="progress" data-state={run ? 'running' : state.phase} aria-live="polite">
+      <progress value={value} max={max} />
+      <span data-testid="progress-text">{text}</span>
+    </div>
+  );
+}

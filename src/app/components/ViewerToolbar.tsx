@@ -1,0 +1,43 @@
+import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
+
+const VIEWS: [ViewMode, string][] = [['multiplanar', 'Multiplanar + 3D'], ['axial', 'Axial'], ['coronal', 'Coronal'], ['sagittal', 'Sagittal'], ['render', '3D']];
+const COLORMAPS = ['warm', 'hot', 'red', 'plasma', 'viridis', 'winter'];
+
+interface Props {
+  style: OverlayStyle;
+  view: ViewMode;
+  hasOverlay: boolean;
+  onStyle: (style: Partial<OverlayStyle>) => void;
+  onView: (view: ViewMode) => void;
+}
+
+/** View mode and overlay controls (probability or mask, colormap, opacity, on/off). */
+export function ViewerToolbar({ style, view, hasOverlay, onStyle, onView }: Props) {
+  return (
+    <div className="toolbar">
+      <div className="segmented" role="group" aria-label="View">
+        {VIEWS.map(([mode, label]) => (
+          <button key={mode} type="button" className={view === mode ? 'active' : ''} data-testid={`view-${mode}`} onClick={() => onView(mode)}>{label}</button>
+        ))}
+      </div>
+      <label className="inline">
+        <input type="checkbox" data-testid="overlay-visible" checked={style.visible} disabled={!hasOverlay} onChange={(e) => onStyle({ visible: e.target.checked })} />
+        Overlay
+      </label>
+      <select data-testid="overlay-kind" value={style.kind} disabled={!hasOverlay} onChange={(e) => {
+        const kind = e.target.value as OverlayStyle['kind'];
+        onStyle({ kind, colormap: kind === 'mask' ? 'red' : 'warm' });
+      }}>
+        <option value="probability">Probability map</option>
+        <option value="mask">Thresholded mask</option>
+      </select>
+      <select data-testid="overlay-colormap" aria-label="Colormap" value={style.colormap} disabled={!hasOverlay} onChange={(e) => onStyle({ colormap: e.target.value })}>
+        {COLORMAPS.map((c) => <option key={c} value={c}>{c}</option>)}
+      </select>
+      <label className="inline">
+        Opacity
+        <input type="range" data-testid="overlay-opacity" min={0} max={1} step={0.05} value={style.opacity} disabled={!hasOverlay} onChange={(e) => onStyle({ opacity: Number(e.target.value) })} />
+      </label>
+    </div>
+  );
+}

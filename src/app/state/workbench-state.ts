@@ -1,0 +1,244 @@
+/**
+ * The page's state and its pure reducer: the open case, the backend, the run in progress, the
+ * last result (probability map, mask, lesions, metrics), the overlay style and the error shown.
+ */
+import type { Vec3 } from '../../core/types.ts';
+import type { BackendName } from '../../model/backend.ts';
+import type { Modality } from '../../model/model-meta.ts';
+import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
+import type { CaseFiles } from '../case-files.ts';
+
+/** The `progress` element's data-state. */
+export type RunPhase = 'idle' | 'running' | 'done' | 'error';
+
+export type ViewMode = 'multiplanar' | 'axial' | 'coronal' | 'sagittal' | 'render';
+
+export interface OverlayStyle {
+  kind: 'probability' | 'mask';
+  colormap: string;
+  opacity: number;
+  visible: boolean;
+}
+
+export interface BackendStatus {
+  state: 'starting' | 'ready' | 'failed';
+  name: BackendName | null;
+  adapter: string;
+  fallbacks: string[];
+}
+
+/** A shipped model from public/models/index.json. */
+export interface ModelEntry {
+  name: string;
+  title: string;
+}
+
+export interface RunSettings {
+  threshold: number;
+  overlapFraction: number;
+  batchSize: number;
+}
+
+export interface RunProgress {
+  runId: number;
+  stage: 'starting' | 'loading-model' | 'segmenting' | 'cancelling';
+  done: number;
+  total: number;
+  /** performance.now() when Segment was pressed. */
+  startedAtMs: number;
+  /** performance.now() of the first patch report (the ETA's clock). */
+  firstPatchAtMs: number | null;
+  modelName: string;
+}
+
+/** Times of one run as the page measured them, ms. */
+export interface RunTimings {
+  worker: WorkerTimings;
+  /** Posting the Segment request (small: the scans reached the worker when they were loaded). */
+  postMs: number;
+  /** From the worker posting the result to the page receiving it. */
+  transferMs: number;
+  /** Building and drawing the overlay in niivue. */
+  overlayMs: number | null;
+  /** From pressing Segment to the overlay drawn. */
+  totalMs: number | null;
+}
+
+/** Work done when a case is loaded, before any Segment: moving the scans to the worker, z-scoring. */
+export interface CasePreparation {
+  caseKey: number;
+  /** Posting the scans to the worker (structured clone), ms. */
+  uploadMs: number;
+  /** Checks and z-scoring in the worker, ms; null until the worker answers. */
+  prepareMs: number | null;
+}
+
+export interface SegmentationResult {
+  runId: number;
+  caseKey: number;
+  modelName: string;
+  /** The model's training beta (its F-beta metric). */
+  beta: number;
+  backend: BackendName;
+  probability: Float32Array;
+  outcome: ThresholdOutcome;
+  timings: RunTimings;
+  missing: Modality[];
+  ignored: Modality[];
+}
+
+export interface WorkbenchState {
+  caseFiles: CaseFiles | null;
+  casePreparation: CasePreparation | null;
+  backend: BackendStatus;
+  models: ModelEntry[];
+  selectedModel: string | null;
+  settings: RunSettings;
+  run: RunProgress | null;
+  phase: RunPhase;
+  result: SegmentationResult | null;
+  error: { message: string; kind: WorkerErrorKind | 'file' | 'page' } | null;
+  /** Non-error information about the last action (e.g. blank channels, cancelled). */
+  notice: string | null;
+  overlay: OverlayStyle;
+  view: ViewMode;
+  /** Where the viewer's crosshair should go (nonce: jump again to the same place). */
+  jump: { vox: Vec3; nonce: number } | null;
+}
+
+export const INITIAL_STATE: WorkbenchState = {
+  caseFiles: null,
+  casePreparation: null,
+  backend: { state: 'starting', name: null, adapter: '', fallbacks: [] },
+  models: [],
+  selectedModel: null,
+  settings: { threshold: 0.5, overlapFraction: 0.5, batchSize: 4 },
+  run: null,
+  phase: 'idle',
+  result: null,
+  error: null,
+  notice: null,
+  overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true },
+  view: 'multiplanar',
+  jump: null,
+};
+
+export type WorkbenchAction =
+  | { type: 'case-loaded'; caseFiles: CaseFiles; keepResult: boolean; notice?: string }
+  | { type: 'case-sent'; caseKey: number; uploadMs: number }
+  | { type: 'case-ready'; caseKey: number; prepareMs: number }
+  | { type: 'error'; message: string; kind: NonNullable<WorkbenchState['error']>['kind'] }
+  | { type: 'dismiss-error' }
+  | { type: 'backend-ready'; name: BackendName; adapter: string; fallbacks: string[] }
+  | { type: 'backend-failed'; message: string; fallbacks: string[] }
+  | { type: 'device-lost'; message: string }
+  | { type: 'models-loaded'; models: ModelEntry[]; defaultModel: string | null }
+  | { type: 'select-model'; name: string }
+  | { type: 'settings'; settings: Partial<RunSettings> }
+  | { type: 'run-started'; runId: number; modelName: string; atMs: number }
+  | { type: 'model-loading'; runId: number }
+  | { type: 'progress'; runId: number; done: number; total: number; atMs: number }
+  | { type: 'cancelling'; runId: number }
+  | { type: 'cancelled'; runId: number }
+  | { type: 'run-failed'; runId: number; message: string; kind: WorkerErrorKind }
+  | { type: 'result'; result: SegmentationResult }
+  | { type: 'overlay-drawn'; runId: number; overlayMs: number; totalMs: number }
+  | { type: 'thresholded'; outcome: ThresholdOutcome }
+  | { type: 'overlay-style'; style: Partial<OverlayStyle> }
+  | { type: 'view'; view: ViewMode }
+  | { type: 'jump'; vox: Vec3 };
+
+/** The reducer: every transition of the page state. */
+export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchState {
+  switch (action.type) {
+    case 'case-loaded':
+      return {
+        ...state, caseFiles: action.caseFiles, error: null, notice: action.notice ?? null,
+        result: action.keepResult && state.result ? { ...state.result, caseKey: action.caseFiles.key } : null,
+        phase: action.keepResult ? state.phase : state.run ? state.phase : 'idle', jump: null,
+      };
+    case 'case-sent':
+      return { ...state, casePreparation: { caseKey: action.caseKey, uploadMs: action.uploadMs, prepareMs: null } };
+    case 'case-ready': {
+      const prep = state.casePreparation;
+      if (!prep || prep.caseKey !== action.caseKey) return state;
+      return { ...state, casePreparation: { ...prep, prepareMs: action.prepareMs } };
+    }
+    case 'error':
+      return { ...state, error: { message: action.message, kind: action.kind } };
+    case 'dismiss-error':
+      return { ...state, error: null };
+    case 'backend-ready':
+      return { ...state, backend: { state: 'ready', name: action.name, adapter: action.adapter, fallbacks: action.fallbacks } };
+    case 'backend-failed':
+      return { ...state, backend: { state: 'failed', name: null, adapter: '', fallbacks: action.fallbacks }, error: { message: action.message, kind: 'backend' } };
+    case 'device-lost':
+      return {
+        ...state, backend: { ...state.backend, state: 'starting' },
+        error: { message: action.message, kind: 'device-lost' },
+      };
+    case 'models-loaded':
+      return { ...state, models: action.models, selectedModel: state.selectedModel ?? action.defaultModel };
+    case 'select-model':
+      return { ...state, selectedModel: action.name };
+    case 'settings':
+      return { ...state, settings: { ...state.settings, ...action.settings } };
+    case 'run-started':
+      return {
+        ...state, phase: 'running', error: null, notice: null,
+        run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName },
+      };
+    default:
+      return runReducer(state, action);
+  }
+}
+
+/** Transitions of a run in progress and of the result. */
+function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchState {
+  const current = state.run;
+  const isCurrent = (runId: number) => current !== null && current.runId === runId;
+  switch (action.type) {
+    case 'model-loading':
+      return isCurrent(action.runId) ? { ...state, run: { ...current!, stage: 'loading-model' } } : state;
+    case 'progress':
+      if (!isCurrent(action.runId) || current!.stage === 'cancelling') return state;
+      return {
+        ...state,
+        run: { ...current!, stage: 'segmenting', done: action.done, total: action.total, firstPatchAtMs: current!.firstPatchAtMs ?? action.atMs },
+      };
+
+    case 'cancelling':
+      return isCurrent(action.runId) ? { ...state, run: { ...current!, stage: 'cancelling' } } : state;
+    case 'cancelled':
+      if (!isCurrent(action.runId)) return state;
+      return { ...state, run: null, phase: state.result ? 'done' : 'idle', notice: 'Segmentation cancelled.' };
+    case 'run-failed':
+      if (!isCurrent(action.runId)) return state;
+      return { ...state, run: null, phase: 'error', error: { message: action.message, kind: action.kind } };
+    case 'result':
+      if (!isCurrent(action.result.runId)) return state;
+      return { ...state, run: null, phase: 'done', result: action.result, notice: blankChannelNotice(action.result) };
+    case 'overlay-drawn': {
+      const result = state.result;
+      if (!result || result.runId !== action.runId || result.timings.totalMs !== null) return state;
+      return { ...state, result: { ...result, timings: { ...result.timings, overlayMs: action.overlayMs, totalMs: action.totalMs } } };
+    }
+    case 'thresholded':
+      if (!state.result) return state;
+      return { ...state, result: { ...state.result, outcome: action.outcome }, settings: { ...state.settings, threshold: action.outcome.threshold } };
+    case 'overlay-style':
+      return { ...state, overlay: { ...state.overlay, ...action.style } };
+    case 'view':
+      return { ...state, view: action.view };
+    case 'jump':
+      return { ...state, jump: { vox: action.vox, nonce: (state.jump?.nonce ?? 0) + 1 } };
+    default:
+      return state;
+  }
+}
+
+function blankChannelNotice(result: SegmentationResult): string | null {
+  if (result.missing.length === 0) return null;
+  const names = result.missing.map((m) => m.toUpperCase()).join(', ');
+  return `No ${names} given: the model ran with blank ${result.missing.length > 1 ? 'channels for them' : 'channel for it'} (less accurate than with every modality).`;
+}

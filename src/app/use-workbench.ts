@@ -1,0 +1,293 @@
+/**
+ * The page's controller hook: owns the state (reducer), the worker, and the user's actions (load
+ * files, change roles, segment, cancel, threshold, export). Worker events are switched on
+ * exhaustively here.
+ */
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import type { Vec3 } from '../core/types.ts';
+import { assertNever, type WorkerEvent } from '../worker/protocol.ts';
+import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from './case-files.ts';
+import { demoCase } from './demo-case.ts';
+import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
+import { fetchModelIndex, modelRef } from './models.ts';
+import type { FileRole } from './roles.ts';
+import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
+import type { UrlOptions } from './url-options.ts';
+import { SegmentWorkerClient } from './worker-client.ts';
+
+/**
+ * A cancel that the worker has not confirmed within this time stops the worker outright (a batch
+ * on a software GPU can take a minute); a fresh worker then gets the case and the last result.
+ */
+const HARD_CANCEL_MS = 300;
+
+export interface WorkbenchActions {
+  loadFiles: (files: File[]) => Promise<void>;
+  setRole: (id: string, role: FileRole) => void;
+  removeFile: (id: string) => void;
+  loadDemo: () => void;
+  segment: () => void;
+  cancel: () => void;
+  selectModel: (name: string) => void;
+  setSettings: (settings: Partial<RunSettings>) => void;
+  applyThreshold: (threshold: number) => void;
+  setOverlayStyle: (style: Partial<OverlayStyle>) => void;
+  setView: (view: ViewMode) => void;
+  jumpTo: (vox: Vec3) => void;
+  overlayDrawn: (runId: number, overlayMs: number) => void;
+  dismissError: () => void;
+  reportError: (message: string) => void;
+  download: (what: 'mask' | 'probability' | 'metrics-json' | 'metrics-csv') => void;
+  simulateGpuFailure: (failure: 'device-lost' | 'out-of-memory') => void;
+}
+
+export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions: WorkbenchActions } {
+  const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({ ...initial, caseFiles: demoCase() }));
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const clientRef = useRef<SegmentWorkerClient | null>(null);
+  const runRef = useRef({ nextId: 1, startedAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>() });
+
+  /** Sends the case's scans to the worker (it z-scores them at once) and notes the upload time. */
+  const sendCase = useCallback((caseFiles: CaseFiles | null) => {
+    const client = clientRef.current;
+    if (!client) return;
+    const message = setCaseMessage(caseFiles);
+    const uploadMs = client.post(message);
+    dispatch({ type: 'case-sent', caseKey: message.caseKey, uploadMs });
+  }, []);
+
+  const onEvent = useCallback((event: WorkerEvent) => {
+    const run = runRef.current;
+    switch (event.type) {
+      case 'backend-ready':
+        dispatch({ type: 'backend-ready', name: event.backend, adapter: event.adapter, fallbacks: event.fallbacks });
+        for (const line of event.fallbacks) console.info(`[worker] ${line}`);
+        return;
+      case 'backend-failed':
+        dispatch({ type: 'backend-failed', message: `No compute backend could start: ${event.message}`, fallbacks: event.fallbacks });
+        return;
+      case 'case-ready':
+        dispatch({ type: 'case-ready', caseKey: event.caseKey, prepareMs: event.prepareMs });
+        // a case without a FLAIR is explained next to the Segment button instead
+        if (event.problem && scansOf(stateRef.current.caseFiles).flair && event.caseKey === stateRef.current.caseFiles?.key) {
+          dispatch({ type: 'error', kind: 'input', message: `These scans cannot be segmented: ${event.problem}` });
+        }
+        return;
+      case 'model-loading':
+        if (event.runId !== null) dispatch({ type: 'model-loading', runId: event.runId });
+        return;
+      case 'model-ready':
+        run.betaByModel.set(event.name, event.meta.beta);
+        console.info(`[worker] model ${event.name} ${event.cached ? 'cached' : `loaded in ${event.loadMs.toFixed(0)} ms`}`);
+        return;
+      case 'progress':
+        dispatch({ type: 'progress', runId: event.runId, done: event.done, total: event.total, atMs: performance.now() });
+        return;
+      case 'result': {
+        const transferMs = performance.timeOrigin + performance.now() - event.timings.postedAtEpochMs;
+        const current = stateRef.current;
+        if (scansOf(current.caseFiles).flair?.id !== run.flairId) {
+          dispatch({ type: 'cancelled', runId: event.runId });
+          return;
+        }
+        dispatch({
+          type: 'result',
+          result: {
+            runId: event.runId, caseKey: current.caseFiles?.key ?? 0, modelName: current.run?.modelName ?? '',
+            beta: run.betaByModel.get(current.run?.modelName ?? '') ?? 1.5,
+            backend: event.backend, probability: event.probability, outcome: event.outcome,
+            timings: { worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, totalMs: null },
+            missing: event.missing, ignored: event.ignored,
+          },
+        });
+        return;
+      }
+      case 'thresholded':
+        dispatch({ type: 'thresholded', outcome: event.outcome });
+        return;
+      case 'cancelled':
+        window.clearTimeout(run.cancelTimer);
+        dispatch({ type: 'cancelled', runId: event.runId });
+        return;
+      case 'error': {
+        const current = stateRef.current;
+        let message = event.message;
+        if (event.kind === 'out-of-memory') {
+          const batchSize = Math.max(1, Math.floor(current.settings.batchSize / 2));
+          dispatch({ type: 'settings', settings: { batchSize } });
+          message = `The GPU ran out of memory (${event.message}). Press Segment to run again with ${batchSize} patch${batchSize > 1 ? 'es' : ''} per batch; ` +
+            'if it fails again, close other GPU-heavy tabs or open the page with ?backend=cpu.';
+        }
+        if (event.runId !== null && current.run?.runId === event.runId) dispatch({ type: 'run-failed', runId: event.runId, message, kind: event.kind });
+        else dispatch({ type: 'error', message, kind: event.kind });
+        return;
+      }
+      case 'device-lost':
+        dispatch({ type: 'device-lost', message: `GPU problem: ${event.message}` });
+        return;
+      case 'log':
+        console.info(`[worker] ${event.line}`);
+        return;
+      default:
+        assertNever(event);
+    }
+  }, []);
+
+  useEffect(() => {
+    const client = new SegmentWorkerClient(onEvent, (message) => {
+      const current = stateRef.current;
+      if (current.run) dispatch({ type: 'run-failed', runId: current.run.runId, message: `The segmentation worker stopped: ${message}`, kind: 'internal' });
+      else dispatch({ type: 'error', message: `The segmentation worker stopped: ${message}`, kind: 'internal' });
+    }, (started) => {
+      // a new worker (first start, or after a hard cancel) gets the backend order, the case, the
+      // chosen model and the last result
+      clientRef.current = started;
+      started.post({ type: 'init', backendOrder: url.backendOrder, softwareGpu: url.softwareGpu });
+      const { result, caseFiles, selectedModel } = stateRef.current;
+      sendCase(caseFiles);
+      if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
+      if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta });
+    });
+    clientRef.current = client;
+    if (url.invalidBackend !== null) {
+      dispatch({ type: 'error', kind: 'page', message: `Unknown ?backend=${url.invalidBackend}: use webgpu, webgl, wasm or cpu. Choosing automatically instead.` });
+    }
+    fetchModelIndex(import.meta.env.BASE_URL)
+      .then(({ models, defaultModel }) => {
+        dispatch({ type: 'models-loaded', models, defaultModel });
+        const chosen = stateRef.current.selectedModel ?? defaultModel;
+        if (chosen) clientRef.current?.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, chosen) });
+      })
+      .catch((error: Error) => dispatch({ type: 'error', kind: 'model', message: error.message }));
+    return () => {
+      client.dispose();
+      clientRef.current = null;
+    };
+  }, [onEvent, sendCase, url]);
+
+  /** Applies a new case; keeps the result when the FLAIR stayed, and re-scores it if the mask changed. */
+  const applyCase = useCallback((next: CaseFiles, notice?: string) => {
+    const current = stateRef.current;
+    const before = scansOf(current.caseFiles);
+    const after = scansOf(next);
+    const keepResult = before.flair !== null && before.flair.id === after.flair?.id;
+    dispatch({ type: 'case-loaded', caseFiles: next, keepResult, notice });
+    sendCase(next);
+    if (keepResult && current.result && before.truth?.id !== after.truth?.id) {
+      // the worker keeps the result for the same scans and re-scores it against the new mask
+      clientRef.current?.post({ type: 'threshold', runId: current.result.runId, threshold: current.settings.threshold });
+    }
+  }, [sendCase]);
+
+  const loadFiles = useCallback(async (files: File[]) => {
+    if (files.length === 0) return;
+    const { volumes, problems } = await readNiftiFiles(files);
+    const current = stateRef.current.caseFiles;
+    const messages = problems.map((p) => p.message);
+    if (volumes.length > 0) {
+      try {
+        const taken = current && !current.isDemo ? current.files.map((f) => f.role) : [];
+        applyCase(mergeIntoCase(current, toLoadedFiles(volumes, taken)));
+      } catch (error) {
+        messages.push(`${(error as Error).message}. Files on different grids are refused (not resampled).`);
+      }
+    }
+    if (messages.length > 0) {
+      const kept = volumes.length > 0 && messages.length === problems.length ? '' : ' The scans already loaded are kept.';
+      const sentences = messages.map((m) => (/[.!?]$/.test(m) ? m : `${m}.`));
+      dispatch({ type: 'error', kind: 'file', message: `${sentences.join(' ')}${kept}` });
+    }
+  }, [applyCase]);
+
+  const segment = useCallback(() => {
+    const current = stateRef.current;
+    const client = clientRef.current;
+    const blocker = segmentBlocker(current.caseFiles);
+    if (blocker) return dispatch({ type: 'error', kind: 'input', message: blocker });
+    if (!client || current.run) return;
+    if (!current.selectedModel) return dispatch({ type: 'error', kind: 'model', message: 'No model is available: the model list did not load.' });
+    const runId = runRef.current.nextId++;
+    const atMs = performance.now();
+    dispatch({ type: 'run-started', runId, modelName: current.selectedModel, atMs });
+    runRef.current.startedAtMs = atMs;
+    runRef.current.flairId = scansOf(current.caseFiles).flair?.id ?? null;
+    runRef.current.postMs = client.post({
+      type: 'segment', runId, caseKey: current.caseFiles?.key ?? 0, model: modelRef(import.meta.env.BASE_URL, current.selectedModel),
+      settings: { ...current.settings, window: 'bspline', bsplineOrder: 2 },
+    });
+  }, []);
+
+  const cancel = useCallback(() => {
+    const run = stateRef.current.run;
+    const client = clientRef.current;
+    if (!run || !client) return;
+    client.post({ type: 'cancel', runId: run.runId });
+    dispatch({ type: 'cancelling', runId: run.runId });
+    window.clearTimeout(runRef.current.cancelTimer);
+    runRef.current.cancelTimer = window.setTimeout(() => {
+      if (stateRef.current.run?.runId !== run.runId) return;
+      dispatch({ type: 'cancelled', runId: run.runId });
+      client.restart();
+    }, HARD_CANCEL_MS);
+  }, []);
+
+  const applyThreshold = useCallback((threshold: number) => {
+    dispatch({ type: 'settings', settings: { threshold } });
+    const result = stateRef.current.result;
+    if (result) clientRef.current?.post({ type: 'threshold', runId: result.runId, threshold });
+  }, []);
+
+  const download = useCallback((what: 'mask' | 'probability' | 'metrics-json' | 'metrics-csv') => {
+    const { result, caseFiles, backend } = stateRef.current;
+    const flair = scansOf(caseFiles).flair;
+    if (!result || !flair || !caseFiles) return;
+    const stem = fileStem(caseFiles.isDemo ? 'demo' : caseFiles.title);
+    try {
+      if (what === 'mask') return downloadBytes(maskNiftiBytes(flair.volume, result.outcome.mask), `${stem}_lesion_mask.nii.gz`, 'application/gzip');
+      if (what === 'probability') return downloadBytes(probabilityNiftiBytes(flair.volume, result.probability), `${stem}_lesion_probability.nii.gz`, 'application/gzip');
+      const { worker, ...page } = result.timings;
+      const { postedAtEpochMs: _posted, patches: _patches, ...workerMs } = worker;
+      const timingsMs = Object.fromEntries(Object.entries({ ...workerMs, ...page }).filter((e): e is [string, number] => typeof e[1] === 'number'));
+      const record = metricsRecord({
+        caseTitle: caseFiles.title, model: result.modelName, backend: backend.name ?? result.backend,
+        threshold: result.outcome.threshold, flair: flair.volume, lesions: result.outcome.lesions,
+        evaluation: result.outcome.metrics, timingsMs,
+      });
+      if (what === 'metrics-json') return downloadBytes(metricsJson(record), `${stem}_metrics.json`, 'application/json');
+      return downloadBytes(metricsCsv(record), `${stem}_metrics.csv`, 'text/csv');
+    } catch (error) {
+      dispatch({ type: 'error', kind: 'page', message: `Export failed: ${(error as Error).message}` });
+    }
+  }, []);
+
+  const actions = useMemo<WorkbenchActions>(() => ({
+    loadFiles,
+    setRole: (id, role) => {
+      const current = stateRef.current.caseFiles;
+      if (current) applyCase(changeRole(current, id, role));
+    },
+    removeFile: (id) => {
+      const current = stateRef.current.caseFiles;
+      if (current) applyCase(removeFile(current, id));
+    },
+    loadDemo: () => applyCase(demoCase()),
+    segment,
+    cancel,
+    selectModel: (name) => {
+      dispatch({ type: 'select-model', name });
+      clientRef.current?.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, name) });
+    },
+    setSettings: (settings) => dispatch({ type: 'settings', settings }),
+    applyThreshold,
+    setOverlayStyle: (style) => dispatch({ type: 'overlay-style', style }),
+    setView: (view) => dispatch({ type: 'view', view }),
+    jumpTo: (vox) => dispatch({ type: 'jump', vox }),
+    overlayDrawn: (runId, overlayMs) => dispatch({ type: 'overlay-drawn', runId, overlayMs, totalMs: performance.now() - runRef.current.startedAtMs }),
+    dismissError: () => dispatch({ type: 'dismiss-error' }),
+    reportError: (message) => dispatch({ type: 'error', kind: 'page', message }),
+    download,
+    simulateGpuFailure: (failure) => void clientRef.current?.post({ type: 'simulate-gpu-failure', failure }),
+  }), [loadFiles, applyCase, segment, cancel, applyThreshold, download]);
+  return { state, actions };
+}

@@ -1,0 +1,138 @@
+/**
+ * A small imperative wrapper around niivue for the page: one base scan, one overlay (probability
+ * map or mask) whose voxels are updated in place, the view mode, and jumps of the crosshair.
+ * Volumes reach niivue as NIfTI bytes written by the core, so niivue sees the same header and
+ * affine as the exported files.
+ */
+import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE } from '@niivue/niivue';
+import { writeNifti } from '../../core/nifti-io.ts';
+import type { Vec3, Volume } from '../../core/types.ts';
+import { maskLike } from '../../core/volume.ts';
+import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
+
+const SLICE_TYPES: Readonly<Record<ViewMode, SLICE_TYPE>> = {
+  multiplanar: SLICE_TYPE.MULTIPLANAR,
+  axial: SLICE_TYPE.AXIAL,
+  coronal: SLICE_TYPE.CORONAL,
+  sagittal: SLICE_TYPE.SAGITTAL,
+  render: SLICE_TYPE.RENDER,
+};
+
+/** Display range per overlay kind: probabilities below 0.05 and mask zeros are transparent. */
+const OVERLAY_RANGE: Readonly<Record<OverlayStyle['kind'], [number, number]>> = {
+  probability: [0.05, 1],
+  mask: [0.5, 1],
+};
+
+export class NiivueController {
+  private readonly nv: Niivue;
+  private base: NVImage | null = null;
+  private overlay: NVImage | null = null;
+  private hasOverlayData = false;
+
+  constructor(onLocation: (vox: Vec3 | null) => void) {
+    this.nv = new Niivue({
+      backColor: [0.06, 0.07, 0.09, 1],
+      crosshairColor: [0.2, 0.8, 1, 0.7],
+      crosshairWidth: 0.35,
+      show3Dcrosshair: true,
+      isColorbar: false,
+      dragAndDropEnabled: false,
+      multiplanarShowRender: SHOW_RENDER.ALWAYS,
+      logLevel: 'error',
+      loadingText: "loading...",
+    });
+    this.nv.onLocationChange = (location: unknown) => {
+      const vox = (location as { vox?: number[] }).vox;
+      onLocation(vox && vox.length >= 3 ? [vox[0], vox[1], vox[2]] : null);
+    };
+  }
+
+  async attach(canvas: HTMLCanvasElement): Promise<void> {
+    await this.nv.attachToCanvas(canvas);
+  }
+
+  /**
+   * Shows `volume` as the only image, with an empty overlay on its grid made now (while a file
+   * loads), so that showing a result later only copies voxels.
+   */
+  async setBase(volume: Volume, name: string): Promise<void> {
+    const image = await imageFromVolume(volume, `${name}.nii`, 'gray', 1, NaN, NaN, false);
+    const [calMin, calMax] = OVERLAY_RANGE.probability;
+    const overlay = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'overlay.nii', 'warm', 0, calMin, calMax, true);
+    for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
+    this.nv.addVolume(image);
+    this.nv.addVolume(overlay);
+    this.base = image;
+    this.overlay = overlay;
+    this.hasOverlayData = false;
+    // start a little off the midline (the sagittal view would show only the falx) and through the
+    // bodies of the lateral ventricles, where MS lesions gather
+    this.nv.scene.crosshairPos = [0.44, 0.5, 0.56];
+    this.nv.createOnLocationChange();
+    this.nv.drawScene();
+  }
+
+  /**
+   * Shows `data` (probability or 0/1 mask, on the base grid) in the overlay: its voxels are copied
+   * into the overlay image made by setBase (no NIfTI encoding or parsing); null hides it.
+   */
+  setOverlay(data: Float32Array | Uint8Array | null, style: OverlayStyle): void {
+    const img = this.overlay?.img;
+    if (!img) return;
+    this.hasOverlayData = data !== null;
+    if (data !== null) {
+      if (data.length !== img.length) throw new Error(`overlay has ${data.length} voxels, the scan ${img.length}`);
+      img.set(data);
+    }
+    this.applyStyle(style);
+  }
+
+  /** Colormap, opacity and visibility of the overlay. */
+  applyStyle(style: OverlayStyle): void {
+    const overlay = this.overlay;
+    if (!overlay) return;
+    const [calMin, calMax] = OVERLAY_RANGE[style.kind];
+    overlay.cal_min = calMin;
+    overlay.cal_max = calMax;
+    overlay.colormap = style.colormap;
+    overlay.opacity = style.visible && this.hasOverlayData ? style.opacity : 0;
+    this.nv.updateGLVolume();
+  }
+
+  setView(view: ViewMode): void {
+    this.nv.setSliceType(SLICE_TYPES[view]);
+  }
+
+  /** Moves the crosshair to voxel (i, j, k) of the base grid (rounded). */
+  jumpToVoxel(vox: Vec3): void {
+    if (!this.base) return;
+    const frac = this.nv.vox2frac([Math.round(vox[0]), Math.round(vox[1]), Math.round(vox[2])]);
+    this.nv.scene.crosshairPos = frac;
+    this.nv.createOnLocationChange();
+    this.nv.drawScene();
+  }
+
+  /** Number of overlay voxels niivue holds above the display minimum (for tests and the page). */
+  overlayVoxelCount(): number {
+    const img = this.overlay?.img;
+    if (!img || !this.hasOverlayData) return 0;
+    const min = this.overlay!.cal_min ?? 0;
+    let n = 0;
+    for (let v = 0; v < img.length; v++) if (img[v] >= min && img[v] > 0) n++;
+    return n;
+  }
+}
+
+/** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
+function imageFromVolume(
+  volume: Volume, name: string, colormap: string, opacity: number, calMin: number, calMax: number, trustCalMinMax: boolean,
+): Promise<NVImage> {
+  const bytes = writeNifti(volume, 'float32');
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // NVImage.new's positional parameters, niivue 0.69: the defaults except those named here
+  return NVImage.new(
+    buffer, name, colormap, opacity, null, calMin, calMax, trustCalMinMax, 0.02, false, false, '', 0,
+    0 /* ImageType.UNKNOWN: from the name */ as never, NaN, NaN, true, null, 0, null,
+  );
+}

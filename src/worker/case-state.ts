@@ -1,0 +1,74 @@
+/**
+ * The case the worker holds: the scans z-scored once when they arrive (model-input's checks and
+ * normalisation), so a run only picks the channels its model takes.
+ */
+import type { Vec3, Volume } from '../core/types.ts';
+import { assertSameGrid } from '../core/volume.ts';
+import { prepareModelInput } from '../model/model-input.ts';
+import type { Modality } from '../model/model-meta.ts';
+import type { CaseVolume, WorkerRequest } from './protocol.ts';
+
+/** A case ready to segment, or the reason it is not. */
+export interface PreparedCase {
+  caseKey: number;
+  dims: Vec3;
+  spacingMm: Vec3;
+  /** File id per given modality (same ids: nothing to prepare again). */
+  ids: Partial<Record<Modality, string>>;
+  /** Z-scored channels of the given modalities. */
+  channels: Partial<Record<Modality, Float32Array>>;
+  brain: Uint8Array;
+  truth: Volume | null;
+  /** Why the scans cannot be segmented (thrown when a run starts), or null. */
+  problem: string | null;
+}
+
+const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
+
+/**
+ * Prepares the scans of a 'set-case' request, reusing the previous case's channels when the
+ * same files are given. Never throws: input problems are kept in `problem`.
+ */
+export function prepareCase(previous: PreparedCase | null, request: Extract<WorkerRequest, { type: 'set-case' }>): PreparedCase {
+  const given = MODALITIES.filter((m) => request.scans[m]);
+  const ids = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).id])) as Partial<Record<Modality, string>>;
+  const flair = request.scans.flair?.volume;
+  const base = {
+    caseKey: request.caseKey, ids,
+    dims: flair?.dims ?? ([0, 0, 0] as Vec3), spacingMm: flair?.spacingMm ?? ([1, 1, 1] as Vec3),
+    truth: request.truth?.volume ?? null,
+  };
+  const same = previous !== null && previous.problem === null && given.length === Object.keys(previous.ids).length
+    && given.every((m) => previous.ids[m] === ids[m]);
+  if (same) return { ...previous, ...base, channels: previous.channels, brain: previous.brain, problem: checkTruth(flair, base.truth) };
+  try {
+    const scans = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).volume]));
+    const input = prepareModelInput(scans, { modalities: [...given] });
+    const channels = Object.fromEntries(given.map((m, c) => [m, input.channels[c]])) as Partial<Record<Modality, Float32Array>>;
+    return { ...base, channels, brain: input.brain, problem: checkTruth(flair, base.truth) };
+  } catch (error) {
+    return { ...base, channels: {}, brain: new Uint8Array(0), problem: (error as Error).message };
+  }
+}
+
+function checkTruth(flair: Volume | undefined, truth: Volume | null): string | null {
+  if (!flair || !truth) return null;
+  try {
+    assertSameGrid([{ name: 'FLAIR', volume: flair }, { name: 'lesion mask', volume: truth }]);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The channels a model takes, in its order: prepared ones, and blank (0 = the brain mean after
+ * z-scoring) ones for modalities not given (the models are trained with modality dropout).
+ */
+export function channelsFor(prepared: PreparedCase, modalities: readonly Modality[]): { channels: Float32Array[]; missing: Modality[]; ignored: Modality[] } {
+  const count = prepared.dims[0] * prepared.dims[1] * prepared.dims[2];
+  const missing = modalities.filter((m) => !prepared.channels[m]);
+  const ignored = (Object.keys(prepared.channels) as Modality[]).filter((m) => !modalities.includes(m));
+  const channels = modalities.map((m) => prepared.channels[m] ?? new Float32Array(count));
+  return { channels, missing, ignored };
+}

@@ -1,0 +1,51 @@
+/**
+ * The worker's lazy model singleton: one model in memory, keyed by URL and backend, loaded on first
+ * use and kept for later runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '../model/layers/register-all.ts';
+import { isModelMeta, type ModelMeta } from '../model/model-meta.ts';
+import type { ModelRef } from './protocol.ts';
+
+interface Cached {
+  key: string;
+  model: tf.LayersModel;
+  meta: ModelMeta;
+}
+
+let cached: Cached | null = null;
+
+/** The model of `ref` on the active backend, loading it when it is not the cached one. */
+export async function getModel(ref: ModelRef): Promise<{ model: tf.LayersModel; meta: ModelMeta; loadMs: number; cached: boolean }> {
+  const key = `${ref.url}@${tf.getBackend()}`;
+  if (cached?.key === key) return { model: cached.model, meta: cached.meta, loadMs: 0, cached: true };
+  dropModel();
+  const started = performance.now();
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(ref.url);
+  } catch (error) {
+    throw new Error(
+      `cannot load model "${ref.name}" from ${ref.url}: ${(error as Error).message}. ` +
+        'Is the model folder in public/models with model.json and weights.bin?',
+    );
+  }
+  const meta = model.getUserDefinedMetadata();
+  if (!isModelMeta(meta)) {
+    model.dispose();
+    throw new Error(`model "${ref.name}" has no lesion-workbench metadata (modalities, patch size) in model.json`);
+  }
+  cached = { key, model, meta };
+  return { model, meta, loadMs: performance.now() - started, cached: false };
+}
+
+/** Frees the cached model (its weights live on the backend that loaded them). */
+export function dropModel(): void {
+  if (!cached) return;
+  try {
+    cached.model.dispose();
+  } catch {
+    // a lost device cannot free its buffers; dropping the reference is enough
+  }
+  cached = null;
+}

@@ -1,0 +1,166 @@
+/**
+ * The one message protocol between the app (main thread) and the segmentation worker: two unions
+ * discriminated on `type`, each switched on exhaustively by its receiver.
+ *
+ * The worker keeps the last run's probability map (and the truth mask, when given) so that a new
+ * threshold, and later a beta slider, live metrics or fine-tuning, only send small requests.
+ */
+import type { EvaluationReport } from '../core/evaluate.ts';
+import type { LesionTable } from '../core/lesion-table.ts';
+import type { FusionWindowKind, Volume } from '../core/types.ts';
+import type { BackendName } from '../model/backend.ts';
+import type { Modality, ModelMeta } from '../model/model-meta.ts';
+
+/** Inference settings of one run. */
+export interface SegmentSettings {
+  /** Probability at or above which a voxel is lesion. */
+  threshold: number;
+  overlapFraction: number;
+  window: FusionWindowKind;
+  bsplineOrder: number;
+  /** Patches per network call; halved automatically after the GPU runs out of memory. */
+  batchSize: number;
+}
+
+/** What to do when the only WebGPU adapter is a software one (SwiftShader on the CPU). */
+export type SoftwareGpuPolicy = 'use' | 'prefer-wasm';
+
+/** Where a shipped model lives. */
+export interface ModelRef {
+  name: string;
+  /** URL of model.json (weights.bin beside it). */
+  url: string;
+}
+
+/** Mask, lesion table and (with a truth mask) metrics at one threshold. */
+export interface ThresholdOutcome {
+  threshold: number;
+  mask: Uint8Array;
+  lesions: LesionTable;
+  metrics: EvaluationReport | null;
+}
+
+/** Times of one run measured in the worker, ms. */
+export interface WorkerTimings {
+  /** Model load (0 when cached). */
+  loadMs: number;
+  /** Blank channels for missing modalities and checks at run time (z-scoring happens at 'set-case'). */
+  prepareMs: number;
+  /** Network calls, including moving patches to and from the device. */
+  modelMs: number;
+  /** Patch extraction and B-spline fusion. */
+  fusionMs: number;
+  /** Threshold, lesion table and metrics. */
+  outcomeMs: number;
+  patches: number;
+  /** performance.timeOrigin + performance.now() when the result was posted (epoch ms). */
+  postedAtEpochMs: number;
+}
+
+/** What a worker error is about, so the app can word it and decide what stays usable. */
+export type WorkerErrorKind = 'input' | 'model' | 'backend' | 'device-lost' | 'out-of-memory' | 'internal';
+
+/** A scan or mask of the case with the id of its file (unchanged ids are not prepared again). */
+export interface CaseVolume {
+  id: string;
+  volume: Volume;
+}
+
+/** App -> worker. */
+export type WorkerRequest =
+  | {
+      type: 'init';
+      /** Backends to try in order (the first that starts is used). */
+      backendOrder: BackendName[];
+      /** 'prefer-wasm': skip a software-only WebGPU adapter (SwiftShader) for wasm. */
+      softwareGpu: SoftwareGpuPolicy;
+    }
+  | {
+      /** Loads (and caches) a model ahead of the first run. */
+      type: 'load-model';
+      model: ModelRef;
+    }
+  | {
+      /**
+       * The open case: sent when files are loaded or roles change, so that Segment moves no scans.
+       * The worker checks and z-scores the scans here (answer: 'case-ready' or an input error).
+       */
+      type: 'set-case';
+      caseKey: number;
+      scans: Partial<Record<Modality, CaseVolume>>;
+      truth: CaseVolume | null;
+    }
+  | {
+      type: 'segment';
+      runId: number;
+      /** The case the run is for (must be the last one set). */
+      caseKey: number;
+      model: ModelRef;
+      settings: SegmentSettings;
+    }
+  | { type: 'cancel'; runId: number }
+  | { type: 'threshold'; runId: number; threshold: number }
+  | {
+      /** Re-seeds a fresh worker (after a forced stop) with the last result, for new thresholds. */
+      type: 'restore';
+      runId: number;
+      probability: Float32Array;
+      beta: number;
+    }
+  | {
+      /**
+       * Rehearses a GPU failure (the ?debug page and the e2e tests): 'device-lost' destroys the
+       * WebGPU device for real; 'out-of-memory' reports an out-of-memory error at the next batch.
+       */
+      type: 'simulate-gpu-failure';
+      failure: 'device-lost' | 'out-of-memory';
+    };
+
+/** Worker -> app. */
+export type WorkerEvent =
+  | {
+      type: 'backend-ready';
+      backend: BackendName;
+      /** Human description of the adapter, e.g. "google swiftshader (fallback adapter)". */
+      adapter: string;
+      /** One line per backend skipped on the way, with the reason. */
+      fallbacks: string[];
+    }
+  | { type: 'backend-failed'; message: string; fallbacks: string[] }
+  | {
+      type: 'case-ready';
+      caseKey: number;
+      /** Time spent checking and z-scoring the new scans, ms (0 when they were already prepared). */
+      prepareMs: number;
+      /** Why these scans cannot be segmented (NaN voxels, empty brain, ...), or null. */
+      problem: string | null;
+    }
+  | { type: 'model-loading'; runId: number | null; name: string }
+  | { type: 'model-ready'; runId: number | null; name: string; meta: ModelMeta; loadMs: number; cached: boolean }
+  | { type: 'progress'; runId: number; done: number; total: number }
+  | {
+      type: 'result';
+      runId: number;
+      backend: BackendName;
+      probability: Float32Array;
+      outcome: ThresholdOutcome;
+      timings: WorkerTimings;
+      /** Modalities the model takes that were fed as blank channels. */
+      missing: Modality[];
+      /** Given modalities the model does not use. */
+      ignored: Modality[];
+    }
+  | { type: 'thresholded'; runId: number; outcome: ThresholdOutcome }
+  | { type: 'cancelled'; runId: number }
+  | { type: 'error'; runId: number | null; kind: WorkerErrorKind; message: string }
+  | {
+      type: 'device-lost';
+      lost: BackendName;
+      message: string;
+    }
+  | { type: 'log'; line: string };
+
+/** Compile-time exhaustiveness check for switches over the unions above. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,71 @@
+/**
+ * One whole-volume run in the worker: the prepared case's channels for the model, the patch grid
+ * with fusion (segment-volume), and a check of the fused map.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { padToAtLeast } from '../core/pad-crop.ts';
+import { patchGrid } from '../core/patch-grid.ts';
+import type { Vec3 } from '../core/types.ts';
+import type { Modality, ModelMeta } from '../model/model-meta.ts';
+import { segmentVolume } from '../model/segment-volume.ts';
+import { channelsFor, type PreparedCase } from './case-state.ts';
+import type { SegmentSettings } from './protocol.ts';
+
+/** What the run hands back besides the probability map. */
+export interface RunOutput {
+  probability: Float32Array;
+  prepareMs: number;
+  modelMs: number;
+  fusionMs: number;
+  patches: number;
+  missing: Modality[];
+  ignored: Modality[];
+}
+
+/** Hooks between batches: progress (awaited: it yields so cancel messages get through) and checks. */
+export interface RunHooks {
+  onProgress: (done: number, total: number) => Promise<void>;
+  /** Throws to stop the run (cancel, lost device, GPU error). */
+  checkpoint: () => void;
+}
+
+/** An error in the user's input (wrong files), as opposed to a failure of the machinery. */
+export class InputError extends Error {}
+
+/** Runs the model over the prepared case; input problems throw InputError. */
+export async function runSegmentation(
+  model: tf.LayersModel, meta: ModelMeta, prepared: PreparedCase, settings: SegmentSettings, hooks: RunHooks,
+): Promise<RunOutput> {
+  if (prepared.problem !== null) throw new InputError(prepared.problem);
+  if (!prepared.channels.flair) throw new InputError('a FLAIR scan is required');
+  const started = performance.now();
+  const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
+  const prepareMs = performance.now() - started;
+  // "0 / N patches" at once: a batch can take minutes on a software GPU
+  await hooks.onProgress(0, patchCount(prepared, meta.patchSize, settings.overlapFraction));
+  const { probability, timings } = await segmentVolume(model, channels, prepared.dims, prepared.brain, {
+    patchSize: meta.patchSize,
+    overlapFraction: settings.overlapFraction,
+    window: settings.window,
+    bsplineOrder: settings.bsplineOrder,
+    batchSize: settings.batchSize,
+    onProgress: async (done, total) => {
+      hooks.checkpoint();
+      await hooks.onProgress(done, total);
+      hooks.checkpoint();
+    },
+    shouldCancel: () => {
+      hooks.checkpoint();
+      return false;
+    },
+  });
+  // normaliseFusion (core) has already refused NaN/Inf
+  return { probability, prepareMs, modelMs: timings.modelMs, fusionMs: timings.otherMs, patches: timings.patches, missing, ignored };
+}
+
+/** The number of patches segmentVolume will run: its grid over the brain, padded as it pads. */
+function patchCount(prepared: PreparedCase, patchSize: number, overlapFraction: number): number {
+  const size: Vec3 = [patchSize, patchSize, patchSize];
+  const padded = padToAtLeast(Float32Array.from(prepared.brain), prepared.dims, size);
+  return patchGrid(padded.dims, size, overlapFraction, Uint8Array.from(padded.data)).length;
+}

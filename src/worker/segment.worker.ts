@@ -1,0 +1,205 @@
+/**
+ * The segmentation worker: holds tfjs, the backend, one cached model and the last probability map,
+ * and dispatches the protocol's requests. The work itself lives in src/model and src/core.
+ */
+import type { BackendName } from '../model/backend.ts';
+import { BackendStartError, type BackendInfo, type DeviceWatch, destroyWebgpuDevice, startBackend, watchDevice } from './backend-session.ts';
+import { type PreparedCase, prepareCase } from './case-state.ts';
+import { dropModel, getModel } from './model-cache.ts';
+import { type HeldResult, outcomeAt } from './outcome.ts';
+import { assertNever, type ModelRef, type SoftwareGpuPolicy, type WorkerEvent, type WorkerRequest } from './protocol.ts';
+import { CancelledError, checkpoint, errorKind, KindedError, yieldToEvents } from './run-control.ts';
+import { type RunOutput, runSegmentation } from './run-segment.ts';
+import { configureWasmPaths } from './wasm-paths.ts';
+
+const scope = self as unknown as {
+  postMessage(message: WorkerEvent, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+};
+
+const state = {
+  /** Backends still allowed, in order; a lost device removes its backend. */
+  order: [] as BackendName[],
+  softwareGpu: 'use' as SoftwareGpuPolicy,
+  backend: null as Promise<BackendInfo> | null,
+  watch: { lost: null, error: null } as DeviceWatch,
+  activeRun: null as number | null,
+  cancelled: new Set<number>(),
+  prepared: null as PreparedCase | null,
+  held: null as HeldResult | null,
+};
+
+function post(event: WorkerEvent, transfer: Transferable[] = []): void {
+  scope.postMessage(event, transfer);
+}
+
+scope.onmessage = (event) => {
+  handle(event.data).catch((error: unknown) => {
+    post({ type: 'error', runId: null, kind: 'internal', message: (error as Error).message ?? String(error) });
+  });
+};
+
+async function handle(request: WorkerRequest): Promise<void> {
+  switch (request.type) {
+    case 'init':
+      state.order = request.backendOrder;
+      state.softwareGpu = request.softwareGpu;
+      await ensureBackend();
+      return;
+    case 'load-model':
+      return preloadModel(request.model);
+    case 'set-case':
+      return setCase(request);
+    case 'segment':
+      return segment(request);
+    case 'cancel':
+      if (state.activeRun === request.runId) state.cancelled.add(request.runId);
+      return;
+    case 'threshold':
+      return threshold(request.runId, request.threshold);
+    case 'restore':
+      if (state.prepared) {
+        const { dims, spacingMm, truth } = state.prepared;
+        state.held = { runId: request.runId, probability: request.probability, dims, spacingMm, truth, beta: request.beta };
+      }
+      return;
+    case 'simulate-gpu-failure':
+      if (request.failure === 'out-of-memory') state.watch.error = { kind: 'out-of-memory', message: 'simulated: buffer allocation failed' };
+      else if (!destroyWebgpuDevice()) post({ type: 'log', line: 'no WebGPU device to lose: the backend is not webgpu' });
+      return;
+    default:
+      assertNever(request);
+  }
+}
+
+/** Starts (once) the first usable backend of the order and announces it. */
+function ensureBackend(): Promise<BackendInfo> {
+  state.backend ??= (async () => {
+    configureWasmPaths();
+    try {
+      const info = await startBackend(state.order, state.softwareGpu);
+      state.watch = watchDevice((message) => onDeviceLost(info.name, message));
+      post({ type: 'backend-ready', backend: info.name, adapter: info.adapter, fallbacks: info.fallbacks });
+      return info;
+    } catch (error) {
+      const fallbacks = error instanceof BackendStartError ? error.fallbacks : [];
+      post({ type: 'backend-failed', message: (error as Error).message, fallbacks });
+      state.backend = null;
+      throw error;
+    }
+  })();
+  return state.backend;
+}
+
+/** A lost device: forget its backend and model, and move to the next backend of the order. */
+function onDeviceLost(lost: BackendName, message: string): void {
+  state.order = state.order.filter((b) => b !== lost);
+  state.backend = null;
+  dropModel();
+  const next = state.order[0];
+  post({
+    type: 'device-lost', lost,
+    message: `the ${lost} device was lost (${message})` +
+      (next ? `; switching to ${next}: press Segment to run again` : '; no other backend is left: reload the page'),
+  });
+  if (next) ensureBackend().catch(() => undefined);
+}
+
+/** Checks and z-scores the new case's scans now, so that Segment starts from prepared channels. */
+function setCase(request: Extract<WorkerRequest, { type: 'set-case' }>): void {
+  const t0 = performance.now();
+  const reused = state.prepared;
+  state.prepared = prepareCase(state.prepared, request);
+  const prepareMs = state.prepared.channels === reused?.channels ? 0 : performance.now() - t0;
+  if (state.held) {
+    // a new truth mask re-scores the held result; new scans make it stale
+    const sameScans = state.held.dims.every((d, a) => d === state.prepared!.dims[a]) && reused?.channels === state.prepared.channels;
+    state.held = sameScans ? { ...state.held, truth: state.prepared.truth } : null;
+  }
+  post({ type: 'case-ready', caseKey: request.caseKey, prepareMs, problem: state.prepared.problem });
+}
+
+async function preloadModel(model: ModelRef): Promise<void> {
+  if (state.activeRun !== null) return;
+  try {
+    await ensureBackend();
+    post({ type: 'model-loading', runId: null, name: model.name });
+    const loaded = await getModel(model);
+    post({ type: 'model-ready', runId: null, name: model.name, meta: loaded.meta, loadMs: loaded.loadMs, cached: loaded.cached });
+  } catch (error) {
+    post({ type: 'error', runId: null, kind: 'model', message: (error as Error).message });
+  }
+}
+
+async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
+  const { runId } = request;
+  if (state.activeRun !== null) {
+    post({ type: 'error', runId, kind: 'internal', message: 'a segmentation is already running' });
+    return;
+  }
+  state.activeRun = runId;
+  let runBackend: BackendInfo | null = null;
+  let runWatch: DeviceWatch | null = null;
+  try {
+    const prepared = state.prepared;
+    if (!prepared || prepared.caseKey !== request.caseKey) throw new KindedError('internal', 'the scans of this case have not reached the worker; load them again');
+    const backend = await ensureBackend();
+    runBackend = backend;
+    post({ type: 'model-loading', runId, name: request.model.name });
+    const loaded = await getModel(request.model).catch((error: Error) => {
+      throw new KindedError('model', error.message);
+    });
+    post({ type: 'model-ready', runId, name: request.model.name, meta: loaded.meta, loadMs: loaded.loadMs, cached: loaded.cached });
+    const watch = state.watch;
+    runWatch = watch;
+    watch.error = null;
+    // one patch per batch on a software GPU: progress and cancel checks every patch, not every few minutes
+    const settings = backend.softwareGpu ? { ...request.settings, batchSize: 1 } : request.settings;
+    const out = await runSegmentation(loaded.model, loaded.meta, prepared, settings, {
+      onProgress: async (done, total) => {
+        post({ type: 'progress', runId, done, total });
+        await yieldToEvents();
+      },
+      checkpoint: () => checkpoint(state.cancelled.has(runId), watch),
+    });
+    state.held = { runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta };
+    postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out);
+  } catch (error) {
+    const kind = errorKind(error, state.watch.lost !== null);
+    if (error instanceof CancelledError) post({ type: 'cancelled', runId });
+    else post({ type: 'error', runId, kind, message: (error as Error).message });
+    // a lost WebGL context also moves on to the next backend (a lost WebGPU device already has,
+    // through its device watch)
+    if (kind === 'device-lost' && runBackend && !runWatch?.lost && state.order.includes(runBackend.name)) {
+      onDeviceLost(runBackend.name, (error as Error).message);
+    }
+  } finally {
+    state.activeRun = null;
+    state.cancelled.delete(runId);
+  }
+}
+
+/** Thresholds the new map, posts it with its timings; the worker keeps its own copy of the map. */
+function postResult(held: HeldResult, thresholdValue: number, backend: BackendInfo, loadMs: number, out: RunOutput): void {
+  const t0 = performance.now();
+  const outcome = outcomeAt(held, thresholdValue);
+  const outcomeMs = performance.now() - t0;
+  const probability = held.probability.slice();
+  post({
+    type: 'result', runId: held.runId, backend: backend.name, probability, outcome,
+    timings: {
+      loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
+      outcomeMs, patches: out.patches, postedAtEpochMs: performance.timeOrigin + performance.now(),
+    },
+    missing: out.missing, ignored: out.ignored,
+  }, [probability.buffer, outcome.mask.buffer]);
+}
+
+async function threshold(runId: number, value: number): Promise<void> {
+  if (!state.held) {
+    post({ type: 'error', runId, kind: 'input', message: 'no segmentation to threshold yet: press Segment first' });
+    return;
+  }
+  const outcome = outcomeAt(state.held, value);
+  post({ type: 'thresholded', runId, outcome }, [outcome.mask.buffer]);
+}

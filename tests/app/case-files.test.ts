@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from '../../src/app/case-files.ts';
+import type { Vec3, Volume } from '../../src/core/types.ts';
+
+function volume(dims: Vec3 = [4, 4, 4], shiftMm = 0): Volume {
+  return {
+    dims, spacingMm: [1, 1, 1], dataType: 'float32', data: new Float32Array(dims[0] * dims[1] * dims[2]).fill(1),
+    affine: [[1, 0, 0, shiftMm], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+  };
+}
+
+const read = (name: string, v: Volume = volume()) => ({ name, sizeBytes: 100, volume: v });
+
+describe('case files', () => {
+  it('starts a case from files with guessed roles', () => {
+    const c = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii.gz'), read('T1.nii.gz'), read('lesion_mask.nii.gz')]));
+    expect(c.files.map((f) => f.role)).toEqual(['flair', 't1', 'mask']);
+    expect(c.title).toBe('FLAIR.nii.gz');
+    expect(c.isDemo).toBe(false);
+    const { scans, truth, flair } = scansOf(c);
+    expect(Object.keys(scans).sort()).toEqual(['flair', 't1']);
+    expect(truth).toBe(c.files[2]);
+    expect(flair?.name).toBe('FLAIR.nii.gz');
+    expect(segmentBlocker(c)).toBeNull();
+  });
+
+  it('adds files without a FLAIR to the open case, replacing the same role', () => {
+    const first = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('T1.nii')]));
+    const added = mergeIntoCase(first, toLoadedFiles([read('T1w_new.nii'), read('mask.nii')], first.files.map((f) => f.role)));
+    expect(added.files.map((f) => f.name)).toEqual(['FLAIR.nii', 'T1w_new.nii', 'mask.nii']);
+    expect(added.title).toBe('FLAIR.nii');
+    expect(added.key).toBe(first.key + 1);
+  });
+
+  it('starts over when new files bring a FLAIR or the demo is open', () => {
+    const first = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('T2.nii')]));
+    const next = mergeIntoCase(first, toLoadedFiles([read('other_flair.nii')]));
+    expect(next.files.map((f) => f.name)).toEqual(['other_flair.nii']);
+    const demo: CaseFiles = { ...first, isDemo: true };
+    expect(mergeIntoCase(demo, toLoadedFiles([read('T1.nii')])).files.map((f) => f.name)).toEqual(['T1.nii']);
+  });
+
+  it('refuses files on another grid, naming both', () => {
+    const first = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii')]));
+    expect(() => mergeIntoCase(first, toLoadedFiles([read('T1.nii', volume([4, 4, 5]))]))).toThrow(/FLAIR\.nii.*T1\.nii.*dimensions differ/);
+    expect(() => mergeIntoCase(first, toLoadedFiles([read('T1.nii', volume([4, 4, 4], 2))]))).toThrow(/affines differ/);
+    expect(() => mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('T2.nii', volume([5, 4, 4]))]))).toThrow(/not on the same voxel grid/);
+  });
+
+  it('changes a role; the previous holder is ignored', () => {
+    const c = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('scan2.nii')]));
+    expect(c.files.map((f) => f.role)).toEqual(['flair', 'ignore']);
+    const swapped = changeRole(c, c.files[1].id, 'flair');
+    expect(swapped.files.map((f) => f.role)).toEqual(['ignore', 'flair']);
+    expect(segmentBlocker(changeRole(swapped, swapped.files[1].id, 't2'))).toMatch(/FLAIR/);
+    const removed = removeFile(swapped, swapped.files[1].id);
+    expect(removed.files).toHaveLength(1);
+    expect(segmentBlocker(removed)).toMatch(/FLAIR/);
+    expect(segmentBlocker(null)).toMatch(/Load a FLAIR/);
+  });
+
+  it('builds the worker message of the case without ignored files', () => {
+    const c = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('x.nii'), read('seg.nii')]));
+    const message = setCaseMessage(c);
+    expect(message.caseKey).toBe(c.key);
+    expect(Object.keys(message.scans)).toEqual(['flair']);
+    expect(message.scans.flair).toEqual({ id: c.files[0].id, volume: c.files[0].volume });
+    expect(message.truth?.id).toBe(c.files[2].id);
+    expect(setCaseMessage(null)).toEqual({ type: 'set-case', caseKey: 0, scans: {}, truth: null });
+  });
+
+  it('gives each loaded file its own id', () => {
+    const files: LoadedFile[] = toLoadedFiles([read('a.nii'), read('b.nii')]);
+    expect(new Set(files.map((f) => f.id)).size).toBe(2);
+  });
+});

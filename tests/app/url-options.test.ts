@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { etaSeconds, formatMl, formatSeconds } from '../../src/app/format.ts';
+import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-options.ts';
+
+describe('parseUrlOptions', () => {
+  it('tries webgpu, webgl, cpu by default', () => {
+    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'use', debug: false });
+    expect(DEFAULT_BACKEND_ORDER).toEqual(['webgpu', 'webgl', 'cpu']);
+  });
+
+  it('forces one backend with ?backend=', () => {
+    expect(parseUrlOptions('?backend=cpu').backendOrder).toEqual(['cpu']);
+    expect(parseUrlOptions('?backend=WebGL&debug').backendOrder).toEqual(['webgl']);
+    expect(parseUrlOptions('?backend=wasm').forcedBackend).toBe('wasm');
+    expect(parseUrlOptions('?debug').debug).toBe(true);
+  });
+
+  it('reads the software-GPU policy', () => {
+    expect(parseUrlOptions('?software-gpu=prefer-wasm').softwareGpu).toBe('prefer-wasm');
+    expect(parseUrlOptions('?software-gpu=nonsense').softwareGpu).toBe('use');
+  });
+
+  it('reports an unknown backend and falls back to the default order', () => {
+    const options = parseUrlOptions('?backend=cuda');
+    expect(options.invalidBackend).toBe('cuda');
+    expect(options.backendOrder).toEqual(['webgpu', 'webgl', 'cpu']);
+  });
+});
+
+describe('format', () => {
+  it('formats seconds, ETAs and volumes', () => {
+    expect(formatSeconds(4.25)).toBe('4.3 s');
+    expect(formatSeconds(42.4)).toBe('42 s');
+    expect(formatSeconds(185)).toBe('3 min 05 s');
+    expect(etaSeconds(10, 30, 20)).toBe(40);
+    expect(etaSeconds(0, 30, 20)).toBeNull();
+    expect(formatMl(0.01234)).toBe('0.012');
+    expect(formatMl(12.3456)).toBe('12.35');
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
+import type { CaseFiles } from '../../src/app/case-files.ts';
+
+const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
+
+function result(runId: number): SegmentationResult {
+  return {
+    runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8),
+    outcome: { threshold: 0.5, mask: new Uint8Array(8), lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null },
+    timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, postedAtEpochMs: 0 }, postMs: 1, transferMs: 1, overlayMs: null, totalMs: null },
+    missing: ['t1', 't2'], ignored: [],
+  };
+}
+
+const run = (state: WorkbenchState, ...actions: Parameters<typeof workbenchReducer>[1][]) => actions.reduce(workbenchReducer, state);
+
+describe('workbenchReducer', () => {
+  it('goes idle -> running -> done with progress and a blank-channel notice', () => {
+    let s = run(INITIAL_STATE, { type: 'case-loaded', caseFiles, keepResult: false }, { type: 'run-started', runId: 1, modelName: 'm', atMs: 100 });
+    expect(s.phase).toBe('running');
+    expect(s.run?.stage).toBe('starting');
+    s = run(s, { type: 'model-loading', runId: 1 }, { type: 'progress', runId: 1, done: 1, total: 2, atMs: 150 }, { type: 'progress', runId: 1, done: 2, total: 2, atMs: 200 });
+    expect(s.run).toMatchObject({ stage: 'segmenting', done: 2, total: 2, firstPatchAtMs: 150 });
+    s = run(s, { type: 'result', result: result(1) });
+    expect(s.phase).toBe('done');
+    expect(s.run).toBeNull();
+    expect(s.notice).toMatch(/No T1, T2 given/);
+    s = run(s, { type: 'overlay-drawn', runId: 1, overlayMs: 5, totalMs: 50 });
+    expect(s.result?.timings).toMatchObject({ overlayMs: 5, totalMs: 50 });
+  });
+
+  it('ignores events of other runs', () => {
+    const s = run(INITIAL_STATE, { type: 'run-started', runId: 2, modelName: 'm', atMs: 0 }, { type: 'progress', runId: 1, done: 5, total: 9, atMs: 1 }, { type: 'result', result: result(1) });
+    expect(s.run?.done).toBe(0);
+    expect(s.result).toBeNull();
+  });
+
+  it('keeps the previous result on cancel and error, and shows the error', () => {
+    let s = run(INITIAL_STATE, { type: 'run-started', runId: 1, modelName: 'm', atMs: 0 }, { type: 'result', result: result(1) });
+    s = run(s, { type: 'run-started', runId: 2, modelName: 'm', atMs: 0 }, { type: 'cancelling', runId: 2 }, { type: 'progress', runId: 2, done: 1, total: 9, atMs: 1 });
+    expect(s.run?.stage).toBe('cancelling');
+    s = run(s, { type: 'cancelled', runId: 2 });
+    expect(s.phase).toBe('done');
+    expect(s.result?.runId).toBe(1);
+    s = run(s, { type: 'run-started', runId: 3, modelName: 'm', atMs: 0 }, { type: 'run-failed', runId: 3, message: 'GPU lost', kind: 'device-lost' });
+    expect(s.phase).toBe('error');
+    expect(s.error).toEqual({ message: 'GPU lost', kind: 'device-lost' });
+    expect(s.result?.runId).toBe(1);
+    expect(run(s, { type: 'dismiss-error' }).error).toBeNull();
+  });
+
+  it('drops the result when the case changes and keeps it when asked', () => {
+    const s = run(INITIAL_STATE, { type: 'run-started', runId: 1, modelName: 'm', atMs: 0 }, { type: 'result', result: result(1) });
+    expect(run(s, { type: 'case-loaded', caseFiles: { ...caseFiles, key: 5 }, keepResult: true }).result?.caseKey).toBe(5);
+    const dropped = run(s, { type: 'case-loaded', caseFiles, keepResult: false });
+    expect(dropped.result).toBeNull();
+    expect(dropped.phase).toBe('idle');
+  });
+
+  it('records the case preparation of the last case sent', () => {
+    let s = run(INITIAL_STATE, { type: 'case-sent', caseKey: 3, uploadMs: 12 }, { type: 'case-ready', caseKey: 2, prepareMs: 99 });
+    expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: null });
+    s = run(s, { type: 'case-ready', caseKey: 3, prepareMs: 40 });
+    expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: 40 });
+  });
+
+  it('tracks the backend, a lost device and the model list', () => {
+    let s = run(INITIAL_STATE, { type: 'backend-ready', name: 'webgpu', adapter: 'swiftshader', fallbacks: [] });
+    expect(s.backend).toMatchObject({ state: 'ready', name: 'webgpu' });
+    s = run(s, { type: 'device-lost', message: 'lost' });
+    expect(s.backend.state).toBe('starting');
+    expect(s.error?.kind).toBe('device-lost');
+    s = run(s, { type: 'models-loaded', models: [{ name: 'a', title: 'A' }], defaultModel: 'a' }, { type: 'select-model', name: 'b' });
+    expect(s.selectedModel).toBe('b');
+    expect(run(s, { type: 'backend-failed', message: 'none', fallbacks: ['x'] }).backend.state).toBe('failed');
+  });
+
+  it('applies a new threshold outcome and overlay settings', () => {
+    let s = run(INITIAL_STATE, { type: 'run-started', runId: 1, modelName: 'm', atMs: 0 }, { type: 'result', result: result(1) });
+    const outcome = { ...result(1).outcome, threshold: 0.7 };
+    s = run(s, { type: 'thresholded', outcome }, { type: 'overlay-style', style: { kind: 'mask', opacity: 0.3 } }, { type: 'view', view: 'render' });
+    expect(s.settings.threshold).toBe(0.7);
+    expect(s.result?.outcome.threshold).toBe(0.7);
+    expect(s.overlay).toMatchObject({ kind: 'mask', opacity: 0.3, visible: true });
+    expect(s.view).toBe('render');
+    s = run(s, { type: 'jump', vox: [1, 2, 3] }, { type: 'jump', vox: [1, 2, 3] });
+    expect(s.jump).toEqual({ vox: [1, 2, 3], nonce: 2 });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { generatePhantom } from '../../src/core/phantom.ts';
+import { zscoreInBrain } from '../../src/core/normalize.ts';
+import { channelsFor, prepareCase } from '../../src/worker/case-state.ts';
+import { outcomeAt } from '../../src/worker/outcome.ts';
+import type { WorkerRequest } from '../../src/worker/protocol.ts';
+
+const phantom = generatePhantom({ dims: [32, 32, 32], seed: 4, lesionCount: 3 });
+type SetCase = Extract<WorkerRequest, { type: 'set-case' }>;
+const setCase = (caseKey: number, scans: SetCase['scans'], truth: SetCase['truth'] = null): SetCase => ({ type: 'set-case', caseKey, scans, truth });
+
+describe('prepareCase', () => {
+  it('z-scores the given scans once and reuses them for the same files', () => {
+    const first = prepareCase(null, setCase(1, { flair: { id: 'f', volume: phantom.flair }, t2: { id: 't2', volume: phantom.t2 } }));
+    expect(first.problem).toBeNull();
+    expect(Object.keys(first.channels).sort()).toEqual(['flair', 't2']);
+    expect(first.channels.flair).toEqual(zscoreInBrain(phantom.flair, first.brain));
+    const withMask = prepareCase(first, setCase(2, { flair: { id: 'f', volume: phantom.flair }, t2: { id: 't2', volume: phantom.t2 } }, { id: 'm', volume: phantom.mask }));
+    expect(withMask.channels).toBe(first.channels);
+    expect(withMask.caseKey).toBe(2);
+    expect(withMask.truth).toBe(phantom.mask);
+    const changed = prepareCase(withMask, setCase(3, { flair: { id: 'f2', volume: phantom.flair } }));
+    expect(changed.channels).not.toBe(first.channels);
+  });
+
+  it('keeps input problems instead of throwing', () => {
+    expect(prepareCase(null, setCase(1, { t1: { id: 't', volume: phantom.t1 } })).problem).toMatch(/FLAIR scan is required/);
+    const nan = { ...phantom.flair, data: phantom.flair.data.slice() };
+    nan.data[100] = Number.NaN;
+    expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: nan } })).problem).toMatch(/NaN/);
+    const other = generatePhantom({ dims: [32, 32, 30], seed: 4 }).mask;
+    expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: phantom.flair } }, { id: 'm', volume: other })).problem).toMatch(/not on the same voxel grid/);
+  });
+
+  it('orders channels as the model takes them, blank for missing ones', () => {
+    const prepared = prepareCase(null, setCase(1, { flair: { id: 'f', volume: phantom.flair }, t1post: { id: 'p', volume: phantom.t1 } }));
+    const { channels, missing, ignored } = channelsFor(prepared, ['flair', 't1', 't2']);
+    expect(channels[0]).toBe(prepared.channels.flair);
+    expect(channels[1].every((x) => x === 0)).toBe(true);
+    expect(missing).toEqual(['t1', 't2']);
+    expect(ignored).toEqual(['t1post']);
+  });
+});
+
+describe('outcomeAt', () => {
+  it('thresholds, lists lesions and scores against the truth', () => {
+    const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.9 : 0.1));
+    const held = { runId: 1, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5 };
+    const outcome = outcomeAt(held, 0.5);
+    expect(outcome.lesions.count).toBe(3);
+    expect(outcome.metrics?.dice).toBe(1);
+    expect(outcome.metrics?.beta).toBe(1.5);
+    expect(outcomeAt(held, 0.95).lesions.count).toBe(0);
+    expect(outcomeAt({ ...held, truth: null }, 0.5).metrics).toBeNull();
+    expect(() => outcomeAt(held, 1)).toThrow(/between 0 and 1/);
+  });
+});
