@@ -7,6 +7,7 @@ import { FusionAccumulator } from '../core/fusion.ts';
 import { fusionWindow } from '../core/fusion-window.ts';
 import { patchGrid } from '../core/patch-grid.ts';
 import type { PatchBox, Vec3 } from '../core/types.ts';
+import { createRng as mulberry32 } from '../core/random.ts';
 
 /** Timings of one fusion benchmark run. */
 export interface FusionBenchResult {
@@ -112,14 +113,3 @@ export function fuseNaive(
   return sumWp.map((wp, v) => (sumW[v] > 0 ? wp / sumW[v] : 0));
 }
 
-/** Small seeded PRNG (mulberry32) returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Connectivity, labelComponents, neighbourSteps } from '../../src/core/components.ts';
 import type { Vec3 } from '../../src/core/types.ts';
+import { createRng as rng } from '../../src/core/random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Naive recursive flood fill: component sizes in order of first voxel. */
 function naiveSizes(mask: Uint8Array, dims: Vec3, connectivity: Connectivity): number[] {

@@ -8,17 +8,8 @@ import {
 import { fusionWindow } from '../../src/core/fusion-window.ts';
 import { patchGrid } from '../../src/core/patch-grid.ts';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../../src/core/types.ts';
+import { createRng as mulberry32 } from '../../src/core/random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Patch of `box.size` voxels (i fastest) whose value at patch voxel (a, b, c) is f(volume ijk). */
 function patchOf(box: PatchBox, f: (i: number, j: number, k: number) => number): Float32Array {

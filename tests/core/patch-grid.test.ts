@@ -9,18 +9,8 @@ import {
   tileStarts,
 } from '../../src/core/patch-grid.ts';
 import type { PatchBox, Vec3 } from '../../src/core/types.ts';
+import { createRng as mulberry32 } from '../../src/core/random.ts';
 
-/** Deterministic PRNG for reproducible random masks. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('tileStarts', () => {
   it('matches hand-worked examples', () => {

@@ -6,18 +6,8 @@ import {
   precisionRecallCurve,
   prHistogram,
 } from '../../src/core/pr-curve.ts';
+import { createRng as rng } from '../../src/core/random.ts';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Brute-force AP: for each distinct score (high to low), predict score >= t. */
 function bruteAp(prob: Float32Array, truth: ArrayLike<number>): number {
