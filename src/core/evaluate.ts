@@ -2,7 +2,7 @@
  * One-call evaluation of a segmentation against the truth: voxel-wise metrics, average precision
  * (when a probability map is given) and lesion-wise metrics, as one flat record for the app and CLI.
  */
-import { lesionMetrics } from './lesion-metrics.ts';
+import { lesionMetrics, type LesionMetrics } from './lesion-metrics.ts';
 import { confusionCounts, voxelMetrics } from './metrics.ts';
 import { averagePrecision } from './pr-curve.ts';
 import type { Vec3 } from './types.ts';
@@ -23,7 +23,7 @@ export interface EvaluateInput {
 }
 
 /** Flat evaluation record; ratios follow the 0/0 convention of ./metrics.ts. */
-export interface EvaluationReport {
+export interface EvaluationReport extends LesionMetrics {
   dice: number;
   precision: number;
   recall: number;
@@ -33,12 +33,6 @@ export interface EvaluationReport {
   beta: number;
   /** Average precision (scikit-learn's definition, exact) of `prob`; null without `prob`. */
   ap: number | null;
-  lesionTPR: number;
-  lesionFPR: number;
-  lesionCountPred: number;
-  lesionCountTruth: number;
-  volumePredMl: number;
-  volumeTruthMl: number;
   /** volumePredMl - volumeTruthMl (signed, mL). */
   volumeDifferenceMl: number;
   tp: number;
