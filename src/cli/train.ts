@@ -24,7 +24,7 @@ import { buildTrainingSet } from './training-cases.ts';
 
 const SPEC = {
   out: { type: 'string' }, preset: { type: 'string' }, loss: { type: 'string' }, beta: { type: 'string' },
-  steps: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+  steps: { type: 'string' }, patch: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
   transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
   seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' },
@@ -32,9 +32,9 @@ const SPEC = {
 } as const;
 
 const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
-  [--beta 1.5] [--steps 2000] [--minutes M] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
+  [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
-  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu]`;
+  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu|webgpu]`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
 const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
@@ -56,6 +56,9 @@ runCli(async () => {
   const steps = optionalNumber(o, 'steps', 2000);
   const minutes = optionalNumber(o, 'minutes', Infinity);
   const batchSize = optionalNumber(o, 'batch', 2);
+  const patchSize = optionalNumber(o, 'patch', preset.patchSize);
+  const multiple = 2 ** preset.blocksDown.length;
+  if (patchSize < multiple || patchSize % multiple !== 0) throw new Error(`--patch must be a multiple of ${multiple} for preset ${preset.name}`);
   const modalities = (optionalString(o, 'modalities') ?? 'flair,t1,t2').split(',') as Modality[];
   if (modalities[0] !== 'flair' || modalities.some((m) => !MODALITIES.includes(m))) {
     throw new Error(`--modalities must start with flair and use ${MODALITIES.join(', ')}`);
@@ -80,20 +83,20 @@ runCli(async () => {
   const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8')) : { step: 0, trainSeconds: 0 };
   const optimizer = tf.train.adam(optionalNumber(o, 'lr', 2e-3));
   if (resume) await restoreOptimizer(optimizer, out);
-  log(`model ${preset.name}: ${model.countParams()} parameters, patch ${preset.patchSize}^3, batch ${batchSize}, ${loss} beta ${beta}`);
+  log(`model ${preset.name}: ${model.countParams()} parameters, patch ${patchSize}^3, batch ${batchSize}, ${loss} beta ${beta}`);
 
   const rng = createRng(seed + 1000 * state.step);
-  const size = [preset.patchSize, preset.patchSize, preset.patchSize] as const;
+  const size = [patchSize, patchSize, patchSize] as const;
   const batchOptions = {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
-    maxShiftVox: Math.floor(preset.patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
+    maxShiftVox: Math.floor(patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
     modalityDropout: optionalNumber(o, 'modality-dropout', 0.25),
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
   let recent: number[] = [];
   const meta = (step: number): ModelMeta => ({
-    format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize: preset.patchSize,
+    format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize,
     normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames,
   });
   const checkpoint = async (step: number) => {
@@ -114,7 +117,10 @@ runCli(async () => {
       }
     },
     onCheckpoint: checkpoint,
-    shouldStop: () => seconds() > minutes * 60,
+    shouldStop: () => seconds() - state.trainSeconds > minutes * 60,
+    // With a time budget the learning rate decays by elapsed time too, so a run cut by --minutes
+    // still ends at the low rate.
+    budgetUsed: () => (seconds() - state.trainSeconds) / (minutes * 60),
   });
   if (done % optionalNumber(o, 'checkpoint-every', 100) !== 0 && done !== steps) await checkpoint(done);
   log(`done: ${done} steps in ${seconds().toFixed(0)} s`);

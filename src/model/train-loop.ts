@@ -18,6 +18,8 @@ export interface TrainLoopOptions {
   onCheckpoint?: (step: number) => Promise<void>;
   checkpointEvery: number;
   shouldStop?: () => boolean;
+  /** Fraction (0-1) of a time budget used: the schedule follows whichever of steps and time is further. */
+  budgetUsed?: () => number;
 }
 
 /** Adam over the model's trainable weights with the chosen loss; returns the last step done. */
@@ -42,7 +44,7 @@ export async function trainLoop(model: tf.LayersModel, optimizer: tf.AdamOptimiz
 }
 
 function scheduledRate(options: TrainLoopOptions, step: number): number {
-  const progress = Math.min(step / Math.max(options.steps, 1), 1);
+  const progress = Math.min(Math.max(step / Math.max(options.steps, 1), options.budgetUsed?.() ?? 0), 1);
   return options.learningRate * (1 - (1 - options.finalLearningRateFraction) * progress);
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChannelConcat } from '../../src/model/layers/channel-concat.ts';
 import { conv3dSame3 } from '../../src/model/layers/conv3d-fast.ts';
+import { conv3dSame3Gpu, pad3d } from '../../src/model/layers/conv3d-gpu.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { InstanceNorm3d } from '../../src/model/layers/instance-norm.ts';
 import { MaxPool3d, Upsample3d } from '../../src/model/layers/resample.ts';
@@ -55,6 +56,40 @@ describe('conv3dSame3', () => {
       expect(maxRelativeError(fast.dw, ref.dw)).toBeLessThan(1e-5);
     });
   }
+
+  for (const c of CASES) {
+    it(`GPU variant (per-tap filter gradient) equals tf.conv3d with both gradients on cpu: ${c.name}`, () => {
+      const count = (s: Shape5) => s.reduce((a, b) => a * b, 1);
+      const xs = seededValues(count(c.x), 7);
+      const ws = seededValues(count(c.w), 8);
+      const r = seededValues(count([...c.x.slice(0, 4), c.w[4]] as Shape5), 9);
+      const gpu = convWithGrads(conv3dSame3Gpu, xs, ws, c.x, c.w, r);
+      const ref = convWithGrads(reference, xs, ws, c.x, c.w, r);
+      expect(maxRelativeError(gpu.y, ref.y)).toBeLessThan(1e-5);
+      expect(maxRelativeError(gpu.dx, ref.dx)).toBeLessThan(1e-5);
+      expect(maxRelativeError(gpu.dw, ref.dw)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('pad3d pads D, H and W by the amounts asked, zeros outside, values in place', () => {
+    const x = tensor5([2, 2, 3, 1, 2], 10);
+    const p = pad3d(x, [1, 0, 2], [0, 2, 1]);
+    expect(p.shape).toEqual([2, 3, 5, 4, 2]);
+    const xb = x.bufferSync();
+    const pb = p.bufferSync();
+    let sum = 0;
+    for (let n = 0; n < 2; n++)
+      for (let d = 0; d < 3; d++)
+        for (let h = 0; h < 5; h++)
+          for (let w = 0; w < 4; w++)
+            for (let c = 0; c < 2; c++) {
+              const [sd, sh, sw] = [d - 1, h, w - 2];
+              const inside = sd >= 0 && sd < 2 && sh < 3 && sw >= 0 && sw < 1;
+              expect(pb.get(n, d, h, w, c)).toBe(inside ? xb.get(n, sd, sh, sw, c) : 0);
+              sum += inside ? 1 : 0;
+            }
+    expect(sum).toBe(x.size);
+  });
 
   it('takes its kernel in the Conv3D layout: a one-hot kernel shifts along the right axis', () => {
     // w[kd=1, kh=1, kw=2] = 1: y[d, h, w] = x[d, h, w + 1] (0 past the end).

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv3dSame3 } from './conv3d-fast.ts';
+import { conv3dSame3Gpu } from './conv3d-gpu.ts';
 
 /** Serialised options of {@link Conv3dLayer}. */
 export interface Conv3dLayerArgs {
@@ -13,8 +14,8 @@ export interface Conv3dLayerArgs {
  * A 3D convolution (stride 1, 'same') whose kernel lives in the usual Conv3D layout
  * [k, k, k, Ci, Co], so weights trained on one backend load on any other.
  *
- * It picks its kernel by backend: webgpu/webgl run tf.conv3d; cpu and wasm run the conv2d
- * formulation of conv3d-fast.ts (wasm's conv2d is ~30x faster than any conv3d on CPUs, and
+ * It picks its kernel by backend: webgpu/webgl run tf.conv3d with the faster filter gradient of
+ * conv3d-gpu.ts; cpu and wasm run the conv2d formulation of conv3d-fast.ts (wasm's conv2d is ~30x faster than any conv3d on CPUs, and
  * conv3d gradients are broken on wasm). Pointwise convolutions are one matMul everywhere.
  */
 export class Conv3dLayer extends tf.layers.Layer {
@@ -65,7 +66,7 @@ export class Conv3dLayer extends tf.layers.Layer {
 
 function conv3x3x3(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
   const backend = tf.getBackend();
-  return backend === 'cpu' || backend === 'wasm' ? conv3dSame3(x, w) : tf.conv3d(x, w, 1, 'same');
+  return backend === 'cpu' || backend === 'wasm' ? conv3dSame3(x, w) : conv3dSame3Gpu(x, w);
 }
 
 function pointwise(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
