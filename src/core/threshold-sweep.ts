@@ -1,0 +1,150 @@
+/**
+ * Every metric of a probability map against a truth mask at every threshold, computed once, so that
+ * a beta or threshold slider reads its numbers in O(1) (a table lookup) instead of re-scoring the
+ * volume on every move.
+ *
+ * Thresholds are the bin edges b / bins of a 2-class score histogram (./pr-curve.ts): a voxel is
+ * predicted at edge b when `prob >= b / bins`, i.e. when its bin is >= b. With a power-of-two bin
+ * count, b / bins and p * bins are exact in floating point, so the tables are exact at the edges:
+ * voxel counts, and lesion-wise counts (26-connected components, ISBI 2015 rules) by a union-find
+ * over the voxels in decreasing-score order (a component tree).
+ */
+import { labelComponents, neighbourSteps } from './components.ts';
+import { binIndex, buildProbHistogram, type ProbHistogram } from './pr-curve.ts';
+import type { Vec3 } from './types.ts';
+
+/** Per-edge tables of a probability map against its truth; index b is threshold b / bins, index bins predicts nothing. */
+export interface ThresholdSweep {
+  histogram: ProbHistogram;
+  /** Voxels predicted and true (length bins + 1). */
+  tpAt: Float64Array;
+  /** Voxels predicted and not true (length bins + 1). */
+  fpAt: Float64Array;
+  /** Predicted 26-connected components (length bins + 1). */
+  predLesionsAt: Float64Array;
+  /** Predicted components touching no truth voxel (length bins + 1). */
+  falseLesionsAt: Float64Array;
+  /** Truth components with at least one predicted voxel (length bins + 1). */
+  detectedLesionsAt: Float64Array;
+  truthVoxels: number;
+  voxels: number;
+  truthLesions: number;
+}
+
+/**
+ * Builds the sweep of `prob` (scores in [0, 1]) against `truth` (> 0 is lesion) on a grid of `dims`.
+ * Cost O(voxels x 26) once (about 1 s for 182x218x182 in a browser); voxels in bin 0 (scores below
+ * 1 / bins, e.g. everything outside the brain) are never visited: at edge 0 every voxel is
+ * predicted, one component.
+ *
+ * @example const s = thresholdSweep(prob, truth, [64, 76, 64]); s.tpAt[2048] // tp at threshold 0.5
+ */
+export function thresholdSweep(prob: Float32Array, truth: ArrayLike<number>, dims: Vec3, bins = 4096): ThresholdSweep {
+  if (!Number.isInteger(Math.log2(bins))) throw new Error(`bins must be a power of two (exact edges), got ${bins}`);
+  const n = dims[0] * dims[1] * dims[2];
+  if (prob.length !== n) throw new Error(`probability map has ${prob.length} voxels but dims [${dims.join(', ')}] need ${n}`);
+  const histogram = buildProbHistogram(prob, truth, bins);
+  const tpAt = new Float64Array(bins + 1);
+  const fpAt = new Float64Array(bins + 1);
+  for (let b = bins - 1; b >= 0; b--) {
+    tpAt[b] = tpAt[b + 1] + histogram.positives[b];
+    fpAt[b] = fpAt[b + 1] + histogram.negatives[b];
+  }
+  const truthCc = labelComponents(truth, dims, 26);
+  return {
+    histogram, tpAt, fpAt,
+    ...componentTree(prob, truth, dims, histogram),
+    detectedLesionsAt: detectedLesions(prob, truthCc.labels, truthCc.count, bins),
+    truthVoxels: tpAt[0], voxels: n, truthLesions: truthCc.count,
+  };
+}
+
+/** detected[b] = truth lesions whose highest score lies in bin >= b. */
+function detectedLesions(prob: Float32Array, labels: Int32Array, count: number, bins: number): Float64Array {
+  const topBin = new Int32Array(count + 1).fill(-1);
+  for (let v = 0; v < labels.length; v++) {
+    const l = labels[v];
+    if (l !== 0) topBin[l] = Math.max(topBin[l], binIndex(prob[v], bins));
+  }
+  const detected = new Float64Array(bins + 1);
+  for (let l = 1; l <= count; l++) detected[topBin[l]]++;
+  for (let b = bins - 1; b >= 0; b--) detected[b] += detected[b + 1];
+  return detected;
+}
+
+/**
+ * Predicted components (and those touching the truth) at every edge: voxels join in decreasing
+ * bin order and merge with their already-joined 26-neighbours (union-find with path halving).
+ */
+function componentTree(
+  prob: Float32Array, truth: ArrayLike<number>, dims: Vec3, histogram: ProbHistogram,
+): { predLesionsAt: Float64Array; falseLesionsAt: Float64Array } {
+  const { bins } = histogram;
+  const n = prob.length;
+  const order = votersByBin(prob, histogram);
+  const parent = new Int32Array(n).fill(-1);
+  const touches = new Uint8Array(n);
+  const find = (v: number): number => {
+    while (parent[v] !== v) {
+      parent[v] = parent[parent[v]];
+      v = parent[v];
+    }
+    return v;
+  };
+  const [nx, ny, nz] = dims;
+  const steps = neighbourSteps(26);
+  const predLesionsAt = new Float64Array(bins + 1);
+  const falseLesionsAt = new Float64Array(bins + 1);
+  let components = 0;
+  let touching = 0;
+  let next = 0;
+  for (let b = bins - 1; b >= 1; b--) {
+    const end = next + histogram.positives[b] + histogram.negatives[b];
+    for (; next < end; next++) {
+      const v = order[next];
+      parent[v] = v;
+      components++;
+      if (truth[v] > 0) {
+        touches[v] = 1;
+        touching++;
+      }
+      const i = v % nx;
+      const j = Math.floor(v / nx) % ny;
+      const k = Math.floor(v / (nx * ny));
+      for (const [di, dj, dk] of steps) {
+        const a = i + di;
+        const c = j + dj;
+        const d = k + dk;
+        if (a < 0 || c < 0 || d < 0 || a >= nx || c >= ny || d >= nz) continue;
+        const u = a + nx * (c + ny * d);
+        if (parent[u] < 0) continue;
+        const ru = find(u);
+        const rv = find(v);
+        if (ru === rv) continue;
+        parent[ru] = rv;
+        components--;
+        if (touches[ru] && touches[rv]) touching--;
+        touches[rv] |= touches[ru];
+      }
+    }
+    predLesionsAt[b] = components;
+    falseLesionsAt[b] = components - touching;
+  }
+  // edge 0: every voxel is predicted, one component (touching the truth when there is any)
+  predLesionsAt[0] = n > 0 ? 1 : 0;
+  falseLesionsAt[0] = n > 0 && histogram.positives.some((c) => c > 0) ? 0 : predLesionsAt[0];
+  return { predLesionsAt, falseLesionsAt };
+}
+
+/** Voxel indices sorted by bin, highest bin first (a counting sort; order within a bin is memory order). */
+function votersByBin(prob: Float32Array, histogram: ProbHistogram): Uint32Array {
+  const { bins } = histogram;
+  const start = new Float64Array(bins + 1);
+  for (let b = bins - 1; b >= 0; b--) start[b] = start[b + 1] + histogram.positives[b] + histogram.negatives[b];
+  // start[b] = voxels in bins >= b, so bin b's slots begin after the start[b + 1] voxels of higher bins
+  const cursor = new Float64Array(bins);
+  for (let b = 0; b < bins; b++) cursor[b] = start[b + 1];
+  const order = new Uint32Array(prob.length);
+  for (let v = 0; v < prob.length; v++) order[cursor[binIndex(prob[v], bins)]++] = v;
+  return order;
+}
