@@ -94,7 +94,7 @@ export interface FinetuneHooks {
 export async function runFinetune(model: tf.LayersModel, session: FinetuneSession, hooks: FinetuneHooks): Promise<number> {
   const { options } = session;
   const batch: BatchOptions = {
-    batchSize: options.batchSize, patchSize: session.trainCase.dims.map(() => options.patchSize) as Vec3,
+    batchSize: options.batchSize, patchSize: [options.patchSize, options.patchSize, options.patchSize],
     lesionFraction: 0.5, maxShiftVox: Math.floor((3 * options.patchSize) / 8), flip: true, jitter: null, modalityDropout: 0,
   };
   session.step = await trainLoop(model, session.optimizer, {
