@@ -42,33 +42,25 @@ const CASES: { name: string; x: Shape5; w: Shape5 }[] = [
 ];
 
 describe('conv3dSame3', () => {
-  for (const c of CASES) {
-    it(`equals tf.conv3d(x, w, 1, 'same') with both gradients on cpu: ${c.name}`, () => {
-      const count = (s: Shape5) => s.reduce((a, b) => a * b, 1);
-      const xs = seededValues(count(c.x), 1);
-      const ws = seededValues(count(c.w), 2);
-      const r = seededValues(count([...c.x.slice(0, 4), c.w[4]] as Shape5), 3);
-      const fast = convWithGrads(conv3dSame3, xs, ws, c.x, c.w, r);
-      const ref = convWithGrads(reference, xs, ws, c.x, c.w, r);
-      expect(fast.yShape).toEqual([...c.x.slice(0, 4), c.w[4]]);
-      expect(maxRelativeError(fast.y, ref.y)).toBeLessThan(1e-5);
-      expect(maxRelativeError(fast.dx, ref.dx)).toBeLessThan(1e-5);
-      expect(maxRelativeError(fast.dw, ref.dw)).toBeLessThan(1e-5);
-    });
-  }
-
-  for (const c of CASES) {
-    it(`GPU variant (per-tap filter gradient) equals tf.conv3d with both gradients on cpu: ${c.name}`, () => {
-      const count = (s: Shape5) => s.reduce((a, b) => a * b, 1);
-      const xs = seededValues(count(c.x), 7);
-      const ws = seededValues(count(c.w), 8);
-      const r = seededValues(count([...c.x.slice(0, 4), c.w[4]] as Shape5), 9);
-      const gpu = convWithGrads(conv3dSame3Gpu, xs, ws, c.x, c.w, r);
-      const ref = convWithGrads(reference, xs, ws, c.x, c.w, r);
-      expect(maxRelativeError(gpu.y, ref.y)).toBeLessThan(1e-5);
-      expect(maxRelativeError(gpu.dx, ref.dx)).toBeLessThan(1e-5);
-      expect(maxRelativeError(gpu.dw, ref.dw)).toBeLessThan(1e-5);
-    });
+  const VARIANTS = [
+    { label: 'conv2d formulation (cpu/wasm)', conv: conv3dSame3, seed: 1 },
+    { label: 'GPU variant, per-tap filter gradient (webgpu/webgl)', conv: conv3dSame3Gpu, seed: 7 },
+  ];
+  for (const v of VARIANTS) {
+    for (const c of CASES) {
+      it(`${v.label} equals tf.conv3d(x, w, 1, 'same') with both gradients on cpu: ${c.name}`, () => {
+        const count = (s: Shape5) => s.reduce((a, b) => a * b, 1);
+        const xs = seededValues(count(c.x), v.seed);
+        const ws = seededValues(count(c.w), v.seed + 1);
+        const r = seededValues(count([...c.x.slice(0, 4), c.w[4]] as Shape5), v.seed + 2);
+        const got = convWithGrads(v.conv, xs, ws, c.x, c.w, r);
+        const ref = convWithGrads(reference, xs, ws, c.x, c.w, r);
+        expect(got.yShape).toEqual([...c.x.slice(0, 4), c.w[4]]);
+        expect(maxRelativeError(got.y, ref.y)).toBeLessThan(1e-5);
+        expect(maxRelativeError(got.dx, ref.dx)).toBeLessThan(1e-5);
+        expect(maxRelativeError(got.dw, ref.dw)).toBeLessThan(1e-5);
+      });
+    }
   }
 
   it('pad3d pads D, H and W by the amounts asked, zeros outside, values in place', () => {
