@@ -4,6 +4,12 @@ import { defineConfig } from '@playwright/test';
 /** Debian's Chromium where it exists (.ci/run installs it); else Playwright's own browser. */
 const systemChromium = '/usr/bin/chromium';
 const port = Number(process.env.E2E_PORT ?? 4179);
+/**
+ * The built app and the test results live in folders of their own per port, so that two runs on
+ * one machine (E2E_PORT=4181 npx playwright test ...) never rebuild or overwrite each other's files.
+ */
+const distDir = `dist-e2e-${port}`;
+const resultsDir = `test-results/e2e-${port}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -14,8 +20,9 @@ export default defineConfig({
   timeout: 6 * 60_000,
   expect: { timeout: 30_000 },
   retries: 0,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'test-results/e2e-report' }]],
-  outputDir: 'test-results/e2e',
+  forbidOnly: true,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: `${resultsDir}-report` }]],
+  outputDir: resultsDir,
   use: {
     baseURL: `http://127.0.0.1:${port}/`,
     viewport: { width: 1440, height: 900 },
@@ -32,7 +39,7 @@ export default defineConfig({
   },
   // e2e tests drive the built app only
   webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+    command: `npx vite build --logLevel warn --outDir ${distDir} --emptyOutDir && npx vite preview --outDir ${distDir} --port ${port} --strictPort --host 127.0.0.1`,
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -3,20 +3,10 @@
  * dropped files get roles from their names, which the user can change. No uncaught page error.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { openApp, snapshot, trackPageErrors } from './helpers/page.ts';
+import { dropFiles, openApp, snapshot, trackPageErrors } from './helpers/page.ts';
 import { corruptFile, type FilePayload, fourDFile, otherGridT1, phantomFiles, textFile, truncatedFile, twoDFile } from './helpers/volumes.ts';
 
 const DIMS = [32, 36, 32] as const;
-
-/** Drops files on the drop zone the way a browser does (a DataTransfer of File objects). */
-async function dropFiles(page: Page, files: FilePayload[]): Promise<void> {
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-    return dt;
-  }, files.map((f) => ({ name: f.name, bytes: [...f.buffer] })));
-  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
-}
 
 /** The role selects' values, top to bottom. */
 function roles(page: Page): Promise<string[]> {

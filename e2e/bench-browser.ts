@@ -5,7 +5,7 @@
  * generated FLAIR (the project's phantom) of the given size, split into model time and everything
  * else (request, blank channels, fusion, lesion table, transfer, overlay), as the page's Timing
  * panel reports it. The first run includes the model's shader compilation; later runs are warm.
- * Builds the app when dist/ is missing. Writes test-results/bench-browser.json.
+ * Builds the app into dist-bench/ first. Writes test-results/bench-browser.json.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -31,8 +31,8 @@ const run = (cmd: string) => new Promise<void>((resolve, reject) => {
   child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}`))));
 });
 
-if (!existsSync('dist/index.html')) await run('npx vite build --logLevel warn');
-const server = spawn(`npx vite preview --port ${port} --strictPort --host 127.0.0.1`, { shell: true, stdio: 'ignore', detached: true });
+await run('npx vite build --logLevel warn --outDir dist-bench --emptyOutDir');
+const server = spawn(`npx vite preview --outDir dist-bench --port ${port} --strictPort --host 127.0.0.1`, { shell: true, stdio: 'ignore', detached: true });
 const stopServer = () => {
   try {
     process.kill(-server.pid!, 'SIGTERM');

@@ -13,13 +13,18 @@ test('Cancel stops a WebGPU run within a second and the page stays responsive', 
   await page.getByTestId('segment-button').click();
   const progress = page.getByTestId('progress');
   await expect(progress).toHaveAttribute('data-state', 'running');
-  await expect(page.getByTestId('progress-text')).toHaveText(/^0 \/ 36 patches/, { timeout: 120_000 });
+  await expect(page.getByTestId('progress-text')).toHaveText(/^\d+ \/ 36 patches/, { timeout: 120_000 });
 
-  // responsive while the worker computes: a frame round trip and a UI change
-  const frameMs = await page.evaluate(() => new Promise<number>((resolve) => {
-    const t0 = performance.now();
-    requestAnimationFrame(() => resolve(performance.now() - t0));
-  }));
+  // responsive while the worker computes: frame round trips (the median of five) and a UI change
+  const frameMs = await page.evaluate(async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[2];
+  });
   expect(frameMs).toBeLessThan(500);
   await page.getByTestId('view-axial').click();
   await expect(page.getByTestId('view-axial')).toHaveClass(/active/);
@@ -80,7 +85,7 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   await page.getByTestId('overlay-colormap').selectOption('hot');
   await page.getByTestId('overlay-opacity').fill('0.5');
   await page.getByTestId('view-render').click();
-  await page.waitForTimeout(500);
+  await expect(page.getByTestId('view-render')).toHaveClass(/active/);
   await snapshot(page, testInfo, '06-demo-mask-3d');
   await page.getByTestId('overlay-visible').uncheck();
   await expect(viewer).toHaveAttribute('data-overlay-visible', 'false');
@@ -126,7 +131,8 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
 test('A lost GPU device falls back to the next backend and the user can run again', async ({ page }, testInfo) => {
   test.setTimeout(8 * 60_000);
   const errors = trackPageErrors(page);
-  expect(await openApp(page, '?debug')).toBe('webgpu');
+  // ?software-gpu=use keeps WebGPU on SwiftShader (where the default passes it over for wasm)
+  expect(await openApp(page, '?software-gpu=use&debug')).toBe('webgpu');
   await page.getByTestId('debug-lose-device').click();
   await expect(page.getByTestId('error-message')).toContainText(/device was lost/);
   await expect(page.getByTestId('backend-label')).toHaveText(/webgl|cpu/, { timeout: 60_000 });

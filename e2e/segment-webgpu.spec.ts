@@ -1,19 +1,19 @@
 /**
- * The main path on the real WebGPU backend (SwiftShader here): the demo appears, a FLAIR given alone
- * through the file input is segmented, the overlay and the lesion table show, the mask downloads
+ * The main path on the real WebGPU backend (SwiftShader here, forced with ?backend=webgpu): the demo
+ * appears, a generated FLAIR dropped alone on the page is segmented, the overlay and the lesion table show, the mask downloads
  * on the input's grid; the same file on wasm gives the same probabilities.
  */
 import { expect, test } from '@playwright/test';
 import { labelComponents } from '../src/core/components.ts';
 import { sameGrid, voxelVolumeMl } from '../src/core/volume.ts';
-import { downloadVolume, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
+import { downloadVolume, dropFiles, nextFrames, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
 import { countOverlayPixels, decodePng } from './helpers/png.ts';
 import { phantomFiles } from './helpers/volumes.ts';
 
 // 32x40x32 at patch 32 and stride 16: 2 patches, about a minute each on SwiftShader under load
 const DIMS = [32, 40, 32] as const;
 
-test('WebGPU: a lone FLAIR is segmented, shown, listed and exported on its own grid', async ({ page, browser }, testInfo) => {
+test('WebGPU: a dropped lone FLAIR is segmented, shown, listed and exported on its own grid', async ({ page, browser }, testInfo) => {
   test.setTimeout(12 * 60_000);
   const errors = trackPageErrors(page);
   const files = phantomFiles([...DIMS], 21, 'sub-e2e');
@@ -22,10 +22,9 @@ test('WebGPU: a lone FLAIR is segmented, shown, listed and exported on its own g
   await expect(page.getByTestId('backend-adapter')).not.toBeEmpty();
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-base', 'demo-flair');
   await expect(page.getByTestId('progress')).toHaveAttribute('data-state', 'idle');
-  await page.waitForTimeout(500);
   await snapshot(page, testInfo, '01-demo-on-open');
 
-  await page.getByTestId('file-input').setInputFiles([files.flair]);
+  await dropFiles(page, [files.flair]);
   await expect(page.getByTestId('case-title')).toHaveText(files.flair.name);
   await expect(page.getByTestId('file-row')).toHaveCount(1);
   await expect(page.getByTestId('role-select')).toHaveValue('flair');
@@ -62,9 +61,10 @@ test('WebGPU: a lone FLAIR is segmented, shown, listed and exported on its own g
     await page.getByTestId('lesion-row').first().click();
     await expect(page.getByTestId('viewer')).toHaveAttribute('data-crosshair-vox', /\d+,\d+,\d+/);
     await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-overlay-voxels', '0');
-    await page.waitForTimeout(300);
-    const pixels = countOverlayPixels(decodePng(await page.getByTestId('viewer-canvas').screenshot()));
-    expect(pixels).toBeGreaterThan(20);
+    await expect.poll(async () => {
+      await nextFrames(page);
+      return countOverlayPixels(decodePng(await page.getByTestId('viewer-canvas').screenshot()));
+    }).toBeGreaterThan(20);
   }
   await snapshot(page, testInfo, '02-webgpu-segmented');
   const probWebgpu = await downloadVolume(page, 'download-probability');

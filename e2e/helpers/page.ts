@@ -1,7 +1,8 @@
-/** Shared page helpers: error capture, waiting for a run, downloads read back. */
+/** Shared page helpers: error capture, dropping files, waiting for a run, downloads read back, screenshots. */
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { readNifti } from '../../src/core/nifti-io.ts';
 import type { Volume } from '../../src/core/types.ts';
+import type { FilePayload } from './volumes.ts';
 
 /** Collects uncaught page errors (the tests assert there are none). */
 export function trackPageErrors(page: Page): string[] {
@@ -20,6 +21,21 @@ export async function openApp(page: Page, query = ''): Promise<string> {
   await expect(label).toHaveText(/webgpu|webgl|wasm|cpu/, { timeout: 60_000 });
   await expect(page.getByTestId('viewer')).toHaveAttribute('data-base', /.+/, { timeout: 30_000 });
   return (await label.textContent()) ?? '';
+}
+
+/** Drops files on the drop zone the way a browser does (a DataTransfer of File objects). */
+export async function dropFiles(page: Page, files: FilePayload[]): Promise<void> {
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    return dt;
+  }, files.map((f) => ({ name: f.name, bytes: [...f.buffer] })));
+  await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+/** Waits for two animation frames: whatever the page changed (niivue included) has been drawn. */
+export async function nextFrames(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
 }
 
 /** Presses Segment and waits for data-state done (failing fast on error). */
@@ -55,6 +71,7 @@ export async function downloadText(page: Page, testId: string): Promise<{ name: 
 
 /** Saves a full-page screenshot as a test artifact (test-results/e2e/...) and attaches it to the report. */
 export async function snapshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await nextFrames(page);
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });

@@ -4,7 +4,7 @@ import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-option
 
 describe('parseUrlOptions', () => {
   it('tries webgpu, webgl, cpu by default', () => {
-    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'use', debug: false });
+    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', debug: false });
     expect(DEFAULT_BACKEND_ORDER).toEqual(['webgpu', 'webgl', 'cpu']);
   });
 
@@ -15,9 +15,14 @@ describe('parseUrlOptions', () => {
     expect(parseUrlOptions('?debug').debug).toBe(true);
   });
 
-  it('reads the software-GPU policy', () => {
-    expect(parseUrlOptions('?software-gpu=prefer-wasm').softwareGpu).toBe('prefer-wasm');
-    expect(parseUrlOptions('?software-gpu=nonsense').softwareGpu).toBe('use');
+  it('reads the software-GPU policy: wasm rather than a software GPU unless told otherwise', () => {
+    expect(parseUrlOptions('?software-gpu=use').softwareGpu).toBe('use');
+    expect(parseUrlOptions('?software-gpu=nonsense').softwareGpu).toBe('prefer-wasm');
+  });
+
+  it('runs a forced backend even on a software adapter', () => {
+    expect(parseUrlOptions('?backend=webgpu').softwareGpu).toBe('use');
+    expect(parseUrlOptions('?backend=webgpu&software-gpu=prefer-wasm').softwareGpu).toBe('use');
   });
 
   it('reports an unknown backend and falls back to the default order', () => {

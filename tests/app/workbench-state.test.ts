@@ -76,11 +76,13 @@ describe('workbenchReducer', () => {
     expect(run(s, { type: 'backend-failed', message: 'none', fallbacks: ['x'] }).backend.state).toBe('failed');
   });
 
-  it('applies a new threshold outcome and overlay settings', () => {
+  it('applies a threshold outcome without moving the slider back, and overlay settings', () => {
     let s = run(INITIAL_STATE, { type: 'run-started', runId: 1, modelName: 'm', atMs: 0 }, { type: 'result', result: result(1) });
     const outcome = { ...result(1).outcome, threshold: 0.7 };
+    // the user has moved the slider on to 0.8 before the answer for 0.7 arrives
+    s = run(s, { type: 'settings', settings: { threshold: 0.8 } });
     s = run(s, { type: 'thresholded', outcome }, { type: 'overlay-style', style: { kind: 'mask', opacity: 0.3 } }, { type: 'view', view: 'render' });
-    expect(s.settings.threshold).toBe(0.7);
+    expect(s.settings.threshold).toBe(0.8);
     expect(s.result?.outcome.threshold).toBe(0.7);
     expect(s.overlay).toMatchObject({ kind: 'mask', opacity: 0.3, visible: true });
     expect(s.view).toBe('render');

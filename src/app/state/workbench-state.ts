@@ -224,8 +224,10 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, result: { ...result, timings: { ...result.timings, overlayMs: action.overlayMs, totalMs: action.totalMs } } };
     }
     case 'thresholded':
+      // settings.threshold stays the user's latest choice: an answer to an earlier slider step
+      // must not move the slider back
       if (!state.result) return state;
-      return { ...state, result: { ...state.result, outcome: action.outcome }, settings: { ...state.settings, threshold: action.outcome.threshold } };
+      return { ...state, result: { ...state.result, outcome: action.outcome } };
     case 'overlay-style':
       return { ...state, overlay: { ...state.overlay, ...action.style } };
     case 'view':
