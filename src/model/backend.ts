@@ -31,6 +31,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
   if (!tf.findBackendFactory(name)) return 'not registered in this runtime';
+  if (name === 'wasm') throwOnXnnpackFailures();
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
@@ -38,4 +39,25 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+const XNNPACK_FAILURE = /^XNN status for \S+ is not successful/;
+let xnnpackGuardInstalled = false;
+
+/**
+ * When XNNPACK fails inside tfjs-wasm (e.g. out of memory on large batches), the backend only prints
+ * "XNN status for ... is not successful" through console.warn and the op returns garbage. Make that
+ * a thrown error instead of a silent wrong answer. The wasm module binds console.warn when it
+ * initialises, so this must run before the first tf.setBackend('wasm').
+ */
+export function throwOnXnnpackFailures(): void {
+  if (xnnpackGuardInstalled) return;
+  xnnpackGuardInstalled = true;
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && XNNPACK_FAILURE.test(args[0])) {
+      throw new Error(`the wasm backend failed inside XNNPACK (${args[0].trim()}): most likely out of memory; use smaller patches or batches`);
+    }
+    original.apply(console, args);
+  };
 }
