@@ -9,7 +9,6 @@ MINUTES=${MINUTES:-6}
 source .gpu/env.sh
 dawn=.gpu/node_modules/webgpu/dist/linux-x64/dawn.node
 python3 -c "import lzma,shutil;shutil.copyfileobj(lzma.open('$dawn.xz'),open('$dawn','wb'))"
-cli() { node .gpu/bundle/main.mjs "$@"; }
 R=.gpu/runs; L=$OUT/logs; mkdir -p "$L"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv > "$L/gpu.txt" 2>&1
 (timeout 120 node .gpu/bundle/main.mjs grad-check webgpu > "$L/grad-check.json" 2> "$L/grad-check.log") &
