@@ -1,23 +1,36 @@
 import { useEffect, useMemo } from 'react';
+import { operatingPoint } from '../core/operating-point.ts';
+import { averagePrecisionFromCurve, histogramCurve } from '../core/pr-curve.ts';
 import { scansOf, segmentBlocker } from './case-files.ts';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { DropZone } from './components/DropZone.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { ExportPanel } from './components/ExportPanel.tsx';
 import { FileList } from './components/FileList.tsx';
+import { FinetunePanel } from './components/FinetunePanel.tsx';
 import { LesionPanel } from './components/LesionPanel.tsx';
 import { MetricsPanel } from './components/MetricsPanel.tsx';
+import { PrCurvePanel } from './components/PrCurvePanel.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { TimingsPanel } from './components/TimingsPanel.tsx';
 import { ViewerToolbar } from './components/ViewerToolbar.tsx';
 import type { UrlOptions } from './url-options.ts';
+import { currentSweep } from './use-tuning.ts';
 import { useWorkbench } from './use-workbench.ts';
 import { Viewer } from './viewer/Viewer.tsx';
 
 /** The workbench page. */
 export function App({ url }: { url: UrlOptions }) {
-  const { state, actions } = useWorkbench(url);
-  const { flair } = scansOf(state.caseFiles);
+  const { state, actions, tuning, tuningActions, autoRunning } = useWorkbench(url);
+  const { flair, truth } = scansOf(state.caseFiles);
+  const busy = state.run !== null && !autoRunning;
+  const sweep = currentSweep(state, tuning);
+  const threshold = state.settings.threshold;
+  const point = useMemo(() => (sweep ? operatingPoint(sweep.sweep, threshold, tuning.beta) : null), [sweep, threshold, tuning.beta]);
+  const ap = state.result?.outcome.metrics?.ap ?? (sweep ? averagePrecisionFromCurve(histogramCurve(sweep.sweep.histogram)) : null);
+  const scanSweeps = Object.values(tuning.sweeps).filter(() => tuning.scanId === flair?.id);
+  const finetuneBlocker = !truth ? 'Fine-tuning needs a reference lesion mask (role "mask").'
+    : state.run ? 'Wait for the segmentation to finish.' : state.backend.state !== 'ready' ? 'The compute backend is not ready.' : null;
   const blocker = segmentBlocker(state.caseFiles);
   const result = state.result;
   const base = useMemo(() => (flair ? { id: flair.id, volume: flair.volume } : null), [flair?.id, flair?.volume]);
@@ -29,7 +42,7 @@ export function App({ url }: { url: UrlOptions }) {
     const stop = (e: DragEvent) => e.preventDefault();
     const drop = (e: DragEvent) => {
       e.preventDefault();
-      if (e.dataTransfer && e.dataTransfer.files.length > 0 && !state.run) void actions.loadFiles(Array.from(e.dataTransfer.files));
+      if (e.dataTransfer && e.dataTransfer.files.length > 0 && !busy) void actions.loadFiles(Array.from(e.dataTransfer.files));
     };
     window.addEventListener('dragover', stop);
     window.addEventListener('drop', drop);
@@ -37,7 +50,7 @@ export function App({ url }: { url: UrlOptions }) {
       window.removeEventListener('dragover', stop);
       window.removeEventListener('drop', drop);
     };
-  }, [actions, state.run]);
+  }, [actions, busy]);
 
   return (
     <div className="app">
@@ -55,7 +68,7 @@ export function App({ url }: { url: UrlOptions }) {
       <ErrorBanner error={state.error} notice={state.notice} onDismiss={actions.dismissError} />
       <main>
         <aside className="left">
-          <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={state.run !== null} />
+          <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={busy} />
           <FileList caseFiles={state.caseFiles} disabled={state.run !== null} onRole={actions.setRole} onRemove={actions.removeFile} />
           <RunPanel state={state} actions={actions} blocker={blocker} />
         </aside>
@@ -73,7 +86,12 @@ export function App({ url }: { url: UrlOptions }) {
         </section>
         <aside className="right">
           <LesionPanel result={result} onJump={actions.jumpTo} />
-          <MetricsPanel result={result} />
+          <MetricsPanel result={result} point={point} ap={ap} beta={tuning.beta} manual={tuning.manual} onBeta={tuningActions.setBeta} onThreshold={tuningActions.setThreshold} />
+          <PrCurvePanel
+            sweeps={scanSweeps} current={result?.modelName ?? null} threshold={threshold} beta={tuning.beta}
+            canCompare={state.run === null && scanSweeps.length < state.models.length} onCompare={tuningActions.compareModels}
+          />
+          <FinetunePanel tuning={tuning} actions={tuningActions} blocker={finetuneBlocker} />
           <ExportPanel enabled={result !== null} onDownload={actions.download} />
           <TimingsPanel result={result} preparation={state.casePreparation} />
         </aside>

@@ -1,5 +1,5 @@
 /** The shipped models listed by public/models/index.json. */
-import type { ModelRef } from '../worker/protocol.ts';
+import { type ModelRef, TUNED_MODEL } from '../worker/protocol.ts';
 import type { ModelEntry } from './state/workbench-state.ts';
 
 interface ModelIndex {
@@ -19,7 +19,8 @@ export async function fetchModelIndex(baseUrl: string): Promise<{ models: ModelE
   return { models, defaultModel };
 }
 
-/** Where a shipped model's model.json is, as an absolute URL (the worker fetches it). */
+/** Where a model's model.json is: a shipped one's absolute URL (the worker fetches it), or the tuned model's IndexedDB key. */
 export function modelRef(baseUrl: string, name: string): ModelRef {
+  if (name === TUNED_MODEL.name) return TUNED_MODEL;
   return { name, url: new URL(`${baseUrl}models/${encodeURIComponent(name)}/model.json`, window.location.href).href };
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { Vec3 } from '../core/types.ts';
-import { assertNever, type WorkerEvent } from '../worker/protocol.ts';
+import { assertNever, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
 import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from './case-files.ts';
 import { demoCase } from './demo-case.ts';
 import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
@@ -13,6 +13,7 @@ import { fetchModelIndex, modelRef } from './models.ts';
 import type { FileRole } from './roles.ts';
 import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
 import type { UrlOptions } from './url-options.ts';
+import { type TuningActions, useTuning } from './use-tuning.ts';
 import { SegmentWorkerClient } from './worker-client.ts';
 
 /**
@@ -20,6 +21,9 @@ import { SegmentWorkerClient } from './worker-client.ts';
  * on a software GPU can take a minute); a fresh worker then gets the case and the last result.
  */
 const HARD_CANCEL_MS = 300;
+
+/** Adapters of GPUs emulated on the CPU, where the demo is not segmented on open (minutes per patch). */
+const SOFTWARE_ADAPTER = /swiftshader|fallback adapter|llvmpipe|software/i;
 
 export interface WorkbenchActions {
   loadFiles: (files: File[]) => Promise<void>;
@@ -41,12 +45,17 @@ export interface WorkbenchActions {
   simulateGpuFailure: (failure: 'device-lost' | 'out-of-memory') => void;
 }
 
-export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions: WorkbenchActions } {
+export function useWorkbench(url: UrlOptions): {
+  state: WorkbenchState; actions: WorkbenchActions; tuning: ReturnType<typeof useTuning>['tuning']; tuningActions: TuningActions;
+  /** The run in progress is the demo's automatic first run, which loading files interrupts. */
+  autoRunning: boolean;
+} {
   const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({ ...initial, caseFiles: demoCase() }));
   const stateRef = useRef(state);
   stateRef.current = state;
   const clientRef = useRef<SegmentWorkerClient | null>(null);
-  const runRef = useRef({ nextId: 1, startedAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>() });
+  const runRef = useRef({ nextId: 1, startedAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
+  const tuningEvents = useRef<(event: Extract<WorkerEvent, { type: 'sweep' | `finetune-${string}` | `tuned-${string}` }>) => void>(() => undefined);
 
   /** Sends the case's scans to the worker (it z-scores them at once) and notes the upload time. */
   const sendCase = useCallback((caseFiles: CaseFiles | null) => {
@@ -129,6 +138,14 @@ export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions:
       case 'log':
         console.info(`[worker] ${event.line}`);
         return;
+      case 'sweep':
+      case 'finetune-step':
+      case 'finetune-eval':
+      case 'finetune-state':
+      case 'tuned-status':
+      case 'tuned-files':
+        tuningEvents.current(event);
+        return;
       default:
         assertNever(event);
     }
@@ -148,6 +165,7 @@ export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions:
       sendCase(caseFiles);
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
       if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta });
+      started.post({ type: 'tuned-model', action: 'query' });
     });
     clientRef.current = client;
     if (url.invalidBackend !== null) {
@@ -183,6 +201,12 @@ export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions:
   const loadFiles = useCallback(async (files: File[]) => {
     if (files.length === 0) return;
     const { volumes, problems } = await readNiftiFiles(files);
+    const running = stateRef.current.run;
+    if (volumes.length > 0 && running && running.runId === runRef.current.autoRunId) {
+      // the demo's automatic run gives way to the user's files
+      dispatch({ type: 'cancelled', runId: running.runId });
+      clientRef.current?.restart();
+    }
     const current = stateRef.current.caseFiles;
     const messages = problems.map((p) => p.message);
     if (volumes.length > 0) {
@@ -289,5 +313,21 @@ export function useWorkbench(url: UrlOptions): { state: WorkbenchState; actions:
     download,
     simulateGpuFailure: (failure) => void clientRef.current?.post({ type: 'simulate-gpu-failure', failure }),
   }), [loadFiles, applyCase, segment, cancel, applyThreshold, download]);
-  return { state, actions };
+
+  // on first open the demo is segmented at once, so that its metrics are live (not on a software
+  // GPU or the plain-JS backend, where it takes minutes: there the user presses Segment)
+  const { backend, selectedModel, caseFiles, result, run } = state;
+  useEffect(() => {
+    const r = runRef.current;
+    if (r.autoRunId !== 0 || backend.state !== 'ready' || !selectedModel || !caseFiles?.isDemo || result || run) return;
+    if (backend.name === 'cpu' || SOFTWARE_ADAPTER.test(backend.adapter)) return;
+    r.autoRunId = r.nextId;
+    segment();
+  }, [backend, selectedModel, caseFiles, result, run, segment]);
+
+  const post = useCallback((request: WorkerRequest) => void clientRef.current?.post(request), []);
+  const { tuning, tuningActions, onTuningEvent } = useTuning({ state, dispatch, post, segment, selectModel: actions.selectModel });
+  tuningEvents.current = onTuningEvent;
+  const autoRunning = run !== null && run.runId === runRef.current.autoRunId;
+  return { state, actions, tuning, tuningActions, autoRunning };
 }

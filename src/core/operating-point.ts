@@ -3,8 +3,7 @@
  * threshold that maximises F-beta for a beta in O(bins). This is what the beta and threshold
  * sliders call on every move.
  */
-import { voxelMetrics, type VoxelMetrics } from './metrics.ts';
-import { bestThresholdForBeta } from './pr-curve.ts';
+import { fBetaFromCounts, voxelMetrics, type VoxelMetrics } from './metrics.ts';
 import type { ThresholdSweep } from './threshold-sweep.ts';
 
 /** Voxel-wise and lesion-wise scores at one threshold (0/0 conventions of ./metrics.ts and ./lesion-metrics.ts). */
@@ -22,27 +21,28 @@ export interface OperatingPoint extends VoxelMetrics {
 }
 
 /**
- * The sweep's edge index for a threshold: the lowest edge b / bins at or above it (so `prob >= t`
- * and `bin >= b` select the same voxels when t is an edge); `bins` (nothing predicted, not even
- * scores of exactly 1) above the last edge (bins - 1) / bins.
+ * The sweep's edge index for a threshold: the lowest edge at or above it (so `prob >= t` and
+ * `bin >= b` select the same voxels when t is an edge); edges.length (nothing predicted) above the
+ * last edge.
  *
- * @example edgeIndex(0.5, 4096) // 2048
+ * @example edgeIndex(0.5, logitEdges(4096)) // 2048 (the middle edge is sigmoid(0) = 0.5)
  */
-export function edgeIndex(threshold: number, bins: number): number {
+export function edgeIndex(threshold: number, edges: Float64Array): number {
   if (Number.isNaN(threshold)) throw new Error('threshold is NaN');
-  if (threshold > 1) return bins;
-  return Math.min(bins, Math.max(0, Math.ceil(threshold * bins)));
-}
-
-/** The threshold of an edge index (Infinity for `bins`, nothing predicted). */
-export function edgeThreshold(edge: number, bins: number): number {
-  return edge >= bins ? Number.POSITIVE_INFINITY : edge / bins;
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (edges[mid] >= threshold) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** Metrics at `threshold` (snapped up to the next bin edge, see `edgeIndex`), F-beta at `beta`. */
 export function operatingPoint(sweep: ThresholdSweep, threshold: number, beta: number): OperatingPoint {
-  const { bins } = sweep.histogram;
-  const b = edgeIndex(threshold, bins);
+  const { edges } = sweep;
+  const b = edgeIndex(threshold, edges);
   const tp = sweep.tpAt[b];
   const fp = sweep.fpAt[b];
   const fn = sweep.truthVoxels - tp;
@@ -53,7 +53,7 @@ export function operatingPoint(sweep: ThresholdSweep, threshold: number, beta: n
   else lesionTPR = predLesions === 0 ? 1 : 0;
   return {
     ...voxelMetrics({ tp, fp, fn, tn }, beta),
-    threshold: edgeThreshold(b, bins),
+    threshold: b < edges.length ? edges[b] : Number.POSITIVE_INFINITY,
     lesionTPR,
     lesionFPR: predLesions > 0 ? sweep.falseLesionsAt[b] / predLesions : 0,
     lesionCountPred: predLesions,
@@ -63,11 +63,21 @@ export function operatingPoint(sweep: ThresholdSweep, threshold: number, beta: n
 }
 
 /**
- * The operating point that maximises F-beta (the highest threshold among ties); the lowest edge
- * (every voxel lesion) is never chosen, so the threshold stays in (0, 1] or is Infinity.
+ * The operating point that maximises F-beta over the edges (the highest threshold among ties); the
+ * lowest edge (0: every voxel lesion) is never chosen, so the threshold lies in (0, 1). O(bins).
  */
 export function bestOperatingPoint(sweep: ThresholdSweep, beta: number): OperatingPoint {
-  const best = bestThresholdForBeta(sweep.histogram, beta);
-  const threshold = best.threshold === 0 ? 1 / sweep.histogram.bins : best.threshold;
-  return operatingPoint(sweep, threshold, beta);
+  const bins = sweep.edges.length;
+  let best = bins - 1;
+  let bestF = -1;
+  for (let b = bins - 1; b >= 1; b--) {
+    const tp = sweep.tpAt[b];
+    const fp = sweep.fpAt[b];
+    const f = fBetaFromCounts({ tp, fp, fn: sweep.truthVoxels - tp, tn: 0 }, beta);
+    if (f > bestF) {
+      bestF = f;
+      best = b;
+    }
+  }
+  return operatingPoint(sweep, sweep.edges[best], beta);
 }

@@ -3,18 +3,22 @@
  * a beta or threshold slider reads its numbers in O(1) (a table lookup) instead of re-scoring the
  * volume on every move.
  *
- * Thresholds are the bin edges b / bins of a 2-class score histogram (./pr-curve.ts): a voxel is
- * predicted at edge b when `prob >= b / bins`, i.e. when its bin is >= b. With a power-of-two bin
- * count, b / bins and p * bins are exact in floating point, so the tables are exact at the edges:
- * voxel counts, and lesion-wise counts (26-connected components, ISBI 2015 rules) by a union-find
+ * Thresholds are the edges of a 2-class score histogram (./pr-curve.ts's layout) spaced evenly in
+ * logit space, edges[b] = sigmoid(16 (2b / bins - 1)) (edges[0] = 0): a network's sigmoid output
+ * crowds near 0 and 1, where even bins in [0, 1] would lump most lesion voxels into the top bin. A
+ * voxel is in bin b when edges[b] <= p < edges[b + 1], so it is predicted at edge b (`prob >=
+ * edges[b]`) exactly when its bin is >= b, and the tables are exact at the edges: voxel counts, and
+ * lesion-wise counts (26-connected components, ISBI 2015 rules) by a union-find
  * over the voxels in decreasing-score order (a component tree).
  */
 import { labelComponents, neighbourSteps } from './components.ts';
-import { binIndex, buildProbHistogram, type ProbHistogram } from './pr-curve.ts';
+import type { ProbHistogram } from './pr-curve.ts';
 import type { Vec3 } from './types.ts';
 
 /** Per-edge tables of a probability map against its truth; index b is threshold b / bins, index bins predicts nothing. */
 export interface ThresholdSweep {
+  /** Increasing thresholds, edges[0] = 0; index bins (past the end) predicts nothing. */
+  edges: Float64Array;
   histogram: ProbHistogram;
   /** Voxels predicted and true (length bins + 1). */
   tpAt: Float64Array;
@@ -40,10 +44,20 @@ export interface ThresholdSweep {
  * @example const s = thresholdSweep(prob, truth, [64, 76, 64]); s.tpAt[2048] // tp at threshold 0.5
  */
 export function thresholdSweep(prob: Float32Array, truth: ArrayLike<number>, dims: Vec3, bins = 4096): ThresholdSweep {
-  if (!Number.isInteger(Math.log2(bins))) throw new Error(`bins must be a power of two (exact edges), got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 2) throw new Error(`bins must be an integer of at least 2, got ${bins}`);
   const n = dims[0] * dims[1] * dims[2];
   if (prob.length !== n) throw new Error(`probability map has ${prob.length} voxels but dims [${dims.join(', ')}] need ${n}`);
-  const histogram = buildProbHistogram(prob, truth, bins);
+  if (truth.length !== n) throw new Error(`truth has ${truth.length} voxels but dims [${dims.join(', ')}] need ${n}`);
+  const edges = logitEdges(bins);
+  const binOf = new Uint16Array(n);
+  const histogram: ProbHistogram = { bins, positives: new Float64Array(bins), negatives: new Float64Array(bins) };
+  for (let v = 0; v < n; v++) {
+    if (Number.isNaN(prob[v])) throw new Error(`probability map has NaN at voxel ${v}`);
+    const b = edgeBin(edges, prob[v]);
+    binOf[v] = b;
+    if (truth[v] > 0) histogram.positives[b]++;
+    else histogram.negatives[b]++;
+  }
   const tpAt = new Float64Array(bins + 1);
   const fpAt = new Float64Array(bins + 1);
   for (let b = bins - 1; b >= 0; b--) {
@@ -52,19 +66,38 @@ export function thresholdSweep(prob: Float32Array, truth: ArrayLike<number>, dim
   }
   const truthCc = labelComponents(truth, dims, 26);
   return {
-    histogram, tpAt, fpAt,
-    ...componentTree(prob, truth, dims, histogram),
-    detectedLesionsAt: detectedLesions(prob, truthCc.labels, truthCc.count, bins),
+    edges, histogram, tpAt, fpAt,
+    ...componentTree(binOf, truth, dims, histogram),
+    detectedLesionsAt: detectedLesions(binOf, truthCc.labels, truthCc.count, bins),
     truthVoxels: tpAt[0], voxels: n, truthLesions: truthCc.count,
   };
 }
 
+/** The edges sigmoid(16 (2b / bins - 1)) for b = 1..bins-1, and edges[0] = 0. */
+export function logitEdges(bins: number): Float64Array {
+  const edges = new Float64Array(bins);
+  for (let b = 1; b < bins; b++) edges[b] = 1 / (1 + Math.exp(-16 * ((2 * b) / bins - 1)));
+  return edges;
+}
+
+/** The bin of a score: the largest b with edges[b] <= p (0 for p < edges[1], including p <= 0). */
+export function edgeBin(edges: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = edges.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (p >= edges[mid]) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** detected[b] = truth lesions whose highest score lies in bin >= b. */
-function detectedLesions(prob: Float32Array, labels: Int32Array, count: number, bins: number): Float64Array {
+function detectedLesions(binOf: Uint16Array, labels: Int32Array, count: number, bins: number): Float64Array {
   const topBin = new Int32Array(count + 1).fill(-1);
   for (let v = 0; v < labels.length; v++) {
     const l = labels[v];
-    if (l !== 0) topBin[l] = Math.max(topBin[l], binIndex(prob[v], bins));
+    if (l !== 0) topBin[l] = Math.max(topBin[l], binOf[v]);
   }
   const detected = new Float64Array(bins + 1);
   for (let l = 1; l <= count; l++) detected[topBin[l]]++;
@@ -77,11 +110,11 @@ function detectedLesions(prob: Float32Array, labels: Int32Array, count: number, 
  * bin order and merge with their already-joined 26-neighbours (union-find with path halving).
  */
 function componentTree(
-  prob: Float32Array, truth: ArrayLike<number>, dims: Vec3, histogram: ProbHistogram,
+  binOf: Uint16Array, truth: ArrayLike<number>, dims: Vec3, histogram: ProbHistogram,
 ): { predLesionsAt: Float64Array; falseLesionsAt: Float64Array } {
   const { bins } = histogram;
-  const n = prob.length;
-  const order = votersByBin(prob, histogram);
+  const n = binOf.length;
+  const order = votersByBin(binOf, histogram);
   const parent = new Int32Array(n).fill(-1);
   const touches = new Uint8Array(n);
   const find = (v: number): number => {
@@ -137,14 +170,14 @@ function componentTree(
 }
 
 /** Voxel indices sorted by bin, highest bin first (a counting sort; order within a bin is memory order). */
-function votersByBin(prob: Float32Array, histogram: ProbHistogram): Uint32Array {
+function votersByBin(binOf: Uint16Array, histogram: ProbHistogram): Uint32Array {
   const { bins } = histogram;
   const start = new Float64Array(bins + 1);
   for (let b = bins - 1; b >= 0; b--) start[b] = start[b + 1] + histogram.positives[b] + histogram.negatives[b];
   // start[b] = voxels in bins >= b, so bin b's slots begin after the start[b + 1] voxels of higher bins
   const cursor = new Float64Array(bins);
   for (let b = 0; b < bins; b++) cursor[b] = start[b + 1];
-  const order = new Uint32Array(prob.length);
-  for (let v = 0; v < prob.length; v++) order[cursor[binIndex(prob[v], bins)]++] = v;
+  const order = new Uint32Array(binOf.length);
+  for (let v = 0; v < binOf.length; v++) order[cursor[binOf[v]]++] = v;
   return order;
 }

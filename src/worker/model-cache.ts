@@ -39,6 +39,16 @@ export async function getModel(ref: ModelRef): Promise<{ model: tf.LayersModel; 
   return { model, meta, loadMs: performance.now() - started, cached: false };
 }
 
+/**
+ * Makes `model` the cached one under `ref` with `meta` (a fine-tuned or imported model): a later
+ * getModel(ref) returns it, and the model it came from is loaded again from its files when asked for.
+ */
+export function cacheModelAs(ref: ModelRef, model: tf.LayersModel, meta: ModelMeta): void {
+  if (cached && cached.model !== model) dropModel();
+  model.setUserDefinedMetadata(meta);
+  cached = { key: `${ref.url}@${tf.getBackend()}`, model, meta };
+}
+
 /** Frees the cached model (its weights live on the backend that loaded them). */
 export function dropModel(): void {
   if (!cached) return;

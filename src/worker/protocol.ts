@@ -7,8 +7,10 @@
  */
 import type { EvaluationReport } from '../core/evaluate.ts';
 import type { LesionTable } from '../core/lesion-table.ts';
+import type { ThresholdSweep } from '../core/threshold-sweep.ts';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
+import type { HeldOutScores } from '../model/finetune.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 
 /** Inference settings of one run. */
@@ -30,6 +32,30 @@ export interface ModelRef {
   name: string;
   /** URL of model.json (weights.bin beside it). */
   url: string;
+}
+
+/** Where a fine-tuned model lives: the browser's IndexedDB (saved after every pause or stop). */
+export const TUNED_MODEL: ModelRef = { name: 'tuned', url: 'indexeddb://lesion-workbench-tuned' };
+
+/** Settings of a fine-tuning run on the loaded scan and its reference mask. */
+export interface FinetuneSettings {
+  /** Beta of the asymmetric F-beta loss (the beta slider's value). */
+  beta: number;
+  steps: number;
+  learningRate: number;
+  /** Patches of the model's size per step (1-2 on a software GPU). */
+  batchSize: number;
+  /** Held-out precision/recall every this many steps. */
+  evalEvery: number;
+}
+
+/** Where a fine-tuning run stands. */
+export type FinetunePhase = 'starting' | 'running' | 'paused' | 'stopped' | 'done' | 'failed';
+
+/** A fine-tuned model saved in this browser. */
+export interface SavedTunedModel {
+  savedAtIso: string;
+  meta: ModelMeta;
 }
 
 /** Mask, lesion table and (with a truth mask) metrics at one threshold. */
@@ -109,6 +135,28 @@ export type WorkerRequest =
     }
   | {
       /**
+       * Fine-tunes `model` on the case's scans and reference mask in the worker, on the inference
+       * backend; from then on the tuned weights are TUNED_MODEL (the shipped model is reloaded
+       * from its files when chosen again).
+       */
+      type: 'finetune-start';
+      caseKey: number;
+      model: ModelRef;
+      settings: FinetuneSettings;
+    }
+  | { type: 'finetune-control'; action: 'pause' | 'resume' | 'stop' }
+  | {
+      /** 'query': is a tuned model saved? 'export': send its files; 'reset': delete it. */
+      type: 'tuned-model';
+      action: 'query' | 'export' | 'reset';
+    }
+  | {
+      /** A model.json and its weights file (downloaded earlier) to load as the tuned model. */
+      type: 'tuned-import';
+      files: File[];
+    }
+  | {
+      /**
        * Rehearses a GPU failure (the ?debug page and the e2e tests): 'device-lost' destroys the
        * WebGPU device for real; 'out-of-memory' reports an out-of-memory error at the next batch.
        */
@@ -151,6 +199,24 @@ export type WorkerEvent =
       ignored: Modality[];
     }
   | { type: 'thresholded'; runId: number; outcome: ThresholdOutcome }
+  | {
+      /** Every metric at every threshold of the run's map against the reference (after 'result' or a new mask). */
+      type: 'sweep';
+      runId: number;
+      /** The model whose map it is. */
+      modelName: string;
+      sweep: ThresholdSweep;
+    }
+  | { type: 'finetune-step'; step: number; steps: number; loss: number; ms: number }
+  | { type: 'finetune-eval'; step: number; scores: HeldOutScores }
+  | { type: 'finetune-state'; phase: FinetunePhase; step: number; message: string | null }
+  | { type: 'tuned-status'; saved: SavedTunedModel | null }
+  | {
+      /** The tuned model as tfjs files (model.json text and the weights), for a download. */
+      type: 'tuned-files';
+      modelJson: string;
+      weights: ArrayBuffer;
+    }
   | { type: 'cancelled'; runId: number }
   | { type: 'error'; runId: number | null; kind: WorkerErrorKind; message: string }
   | {

@@ -5,11 +5,14 @@
 import type { BackendName } from '../model/backend.ts';
 import { BackendStartError, type BackendInfo, type DeviceWatch, destroyWebgpuDevice, startBackend, watchDevice } from './backend-session.ts';
 import { type PreparedCase, prepareCase } from './case-state.ts';
+import { FinetuneRunner } from './finetune-run.ts';
 import { dropModel, getModel } from './model-cache.ts';
 import { type HeldResult, outcomeAt } from './outcome.ts';
 import { assertNever, type ModelRef, type SoftwareGpuPolicy, type WorkerEvent, type WorkerRequest } from './protocol.ts';
 import { CancelledError, checkpoint, errorKind, KindedError, yieldToEvents } from './run-control.ts';
 import { type RunOutput, runSegmentation } from './run-segment.ts';
+import { postSweep } from './sweep.ts';
+import { findTunedModel, importTunedModel, resetTunedModel, tunedModelFiles } from './tuned-store.ts';
 import { configureWasmPaths } from './wasm-paths.ts';
 
 const scope = self as unknown as {
@@ -27,11 +30,15 @@ const state = {
   cancelled: new Set<number>(),
   prepared: null as PreparedCase | null,
   held: null as HeldResult | null,
+  /** The model of the held result. */
+  heldModel: '',
 };
 
 function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   scope.postMessage(event, transfer);
 }
+
+const tuning = new FinetuneRunner(post);
 
 scope.onmessage = (event) => {
   handle(event.data).catch((error: unknown) => {
@@ -62,6 +69,21 @@ async function handle(request: WorkerRequest): Promise<void> {
         const { dims, spacingMm, truth } = state.prepared;
         state.held = { runId: request.runId, probability: request.probability, dims, spacingMm, truth, beta: request.beta };
       }
+      return;
+    case 'finetune-start':
+      if (state.activeRun !== null) {
+        post({ type: 'finetune-state', phase: 'failed', step: 0, message: 'a segmentation is running: wait for it or cancel it first' });
+        return;
+      }
+      await ensureBackend();
+      return tuning.start(request, state.prepared);
+    case 'finetune-control':
+      return tuning.control(request.action);
+    case 'tuned-model':
+      return tunedModel(request.action);
+    case 'tuned-import':
+      await ensureBackend();
+      post({ type: 'tuned-status', saved: await importTunedModel(request.files) });
       return;
     case 'simulate-gpu-failure':
       if (request.failure === 'out-of-memory') state.watch.error = { kind: 'out-of-memory', message: 'simulated: buffer allocation failed' };
@@ -114,7 +136,9 @@ function setCase(request: Extract<WorkerRequest, { type: 'set-case' }>): void {
   if (state.held) {
     // a new truth mask re-scores the held result; new scans make it stale
     const sameScans = state.held.dims.every((d, a) => d === state.prepared!.dims[a]) && reused?.channels === state.prepared.channels;
+    const truthChanged = state.held?.truth !== state.prepared.truth;
     state.held = sameScans ? { ...state.held, truth: state.prepared.truth } : null;
+    if (state.held && truthChanged) postSweep(state.held, state.heldModel, post);
   }
   post({ type: 'case-ready', caseKey: request.caseKey, prepareMs, problem: state.prepared.problem });
 }
@@ -133,8 +157,9 @@ async function preloadModel(model: ModelRef): Promise<void> {
 
 async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
   const { runId } = request;
-  if (state.activeRun !== null) {
-    post({ type: 'error', runId, kind: 'internal', message: 'a segmentation is already running' });
+  if (state.activeRun !== null || tuning.busy) {
+    const what = tuning.busy ? 'fine-tuning is running: pause or stop it first' : 'a segmentation is already running';
+    post({ type: 'error', runId, kind: 'internal', message: what });
     return;
   }
   state.activeRun = runId;
@@ -164,6 +189,8 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
     });
     state.held = { runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta };
     postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out);
+    state.heldModel = request.model.name;
+    postSweep(state.held, request.model.name, post);
   } catch (error) {
     const kind = errorKind(error, state.watch.lost !== null);
     if (error instanceof CancelledError) post({ type: 'cancelled', runId });
@@ -202,4 +229,22 @@ async function threshold(runId: number, value: number): Promise<void> {
   }
   const outcome = outcomeAt(state.held, value);
   post({ type: 'thresholded', runId, outcome }, [outcome.mask.buffer]);
+}
+
+/** The saved tuned model: report it, send its files, or delete it. */
+async function tunedModel(action: 'query' | 'export' | 'reset'): Promise<void> {
+  try {
+    if (action === 'query') {
+      post({ type: 'tuned-status', saved: await findTunedModel() });
+    } else if (action === 'export') {
+      await ensureBackend();
+      const files = await tunedModelFiles();
+      post({ type: 'tuned-files', ...files }, [files.weights]);
+    } else {
+      await resetTunedModel();
+      post({ type: 'tuned-status', saved: null });
+    }
+  } catch (error) {
+    post({ type: 'error', runId: null, kind: 'model', message: `tuned model: ${(error as Error).message}` });
+  }
 }

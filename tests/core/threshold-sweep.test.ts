@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lesionMetrics } from '../../src/core/lesion-metrics.ts';
 import { bestOperatingPoint, edgeIndex, operatingPoint } from '../../src/core/operating-point.ts';
 import { createRng } from '../../src/core/random.ts';
-import { thresholdSweep } from '../../src/core/threshold-sweep.ts';
+import { edgeBin, logitEdges, thresholdSweep } from '../../src/core/threshold-sweep.ts';
 import type { Vec3 } from '../../src/core/types.ts';
 
 const DIMS: Vec3 = [12, 10, 8];
@@ -58,7 +58,7 @@ describe('thresholdSweep + operatingPoint', () => {
       const bins = 32;
       const sweep = thresholdSweep(prob, truth, DIMS, bins);
       for (let b = 1; b < bins; b++) {
-        const t = b / bins;
+        const t = sweep.edges[b];
         const got = operatingPoint(sweep, t, 2);
         const want = bruteForce(prob, truth, t, 2);
         expect({ tp: got.tp, fp: got.fp, fn: got.fn, tn: got.tn, n: got.lesionCountPred }).toEqual({
@@ -82,14 +82,19 @@ describe('thresholdSweep + operatingPoint', () => {
     expect([none.tp, none.fp, none.lesionCountPred, none.lesionTPR, none.threshold]).toEqual([0, 0, 0, 0, Infinity]);
   });
 
-  it('snaps a threshold up to the next bin edge', () => {
-    expect(edgeIndex(0.5, 4096)).toBe(2048);
-    expect(edgeIndex(0.37, 4096)).toBe(1516);
-    expect(edgeIndex(-1, 8)).toBe(0);
-    expect(edgeIndex(2, 8)).toBe(8);
+  it('spaces edges evenly in logit space and snaps a threshold up to the next edge', () => {
+    const edges = logitEdges(8);
+    // sigmoid(16 (2b/8 - 1)) for b = 1..7, by hand: sigmoid(-12), sigmoid(-8), ..., sigmoid(12)
+    const want = [0, ...[-12, -8, -4, 0, 4, 8, 12].map((z) => 1 / (1 + Math.exp(-z)))];
+    want.forEach((w, b) => expect(edges[b]).toBeCloseTo(w, 15));
+    expect(edgeIndex(0.5, edges)).toBe(4);
+    expect(edgeIndex(0.6, edges)).toBe(5);
+    expect(edgeIndex(-1, edges)).toBe(0);
+    expect(edgeIndex(1, edges)).toBe(8);
+    expect([edgeBin(edges, 0), edgeBin(edges, 0.5), edgeBin(edges, 0.97), edgeBin(edges, 1)]).toEqual([0, 4, 4, 7]);
     const { prob, truth } = blobCase(5);
-    const sweep = thresholdSweep(prob, truth, DIMS, 64);
-    expect(operatingPoint(sweep, 0.37, 1).threshold).toBe(24 / 64);
+    const sweep = thresholdSweep(prob, truth, DIMS, 8);
+    expect(operatingPoint(sweep, 0.6, 1).threshold).toBe(edges[5]);
   });
 
   it('bestOperatingPoint maximises F-beta over all edges (brute-force scan), and recall grows with beta', () => {
@@ -100,7 +105,7 @@ describe('thresholdSweep + operatingPoint', () => {
     let lastPrecision = 2;
     for (const beta of [0.5, 1, 2, 4]) {
       let bestF = -1;
-      for (let b = 1; b < bins; b++) bestF = Math.max(bestF, bruteForce(prob, truth, b / bins, beta).fbeta);
+      for (let b = 1; b < bins; b++) bestF = Math.max(bestF, bruteForce(prob, truth, sweep.edges[b], beta).fbeta);
       const best = bestOperatingPoint(sweep, beta);
       expect(best.fbeta).toBeCloseTo(bestF, 12);
       expect(best.recall).toBeGreaterThanOrEqual(lastRecall);
@@ -110,9 +115,9 @@ describe('thresholdSweep + operatingPoint', () => {
     }
   });
 
-  it('refuses a bin count that is not a power of two and a map of the wrong size', () => {
+  it('refuses a bad bin count and a map of the wrong size', () => {
     const { prob, truth } = blobCase(7);
-    expect(() => thresholdSweep(prob, truth, DIMS, 100)).toThrow(/power of two/);
+    expect(() => thresholdSweep(prob, truth, DIMS, 1)).toThrow(/at least 2/);
     expect(() => thresholdSweep(prob.subarray(1), truth.subarray(1), DIMS)).toThrow(/voxels/);
   });
 });

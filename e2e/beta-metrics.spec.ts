@@ -1,0 +1,92 @@
+/**
+ * Beta tuning on the demo (wasm, fast on CPUs): the demo is segmented on open, the metrics are live;
+ * moving beta from 0.5 to 3 raises recall and lowers precision (or keeps them), each move updates
+ * the numbers in well under 100 ms, the overlay follows, the manual threshold overrides, and the
+ * other shipped model's PR curve joins the first.
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { openApp, snapshot, trackPageErrors } from './helpers/page.ts';
+
+const METRICS = ['precision', 'recall', 'dice', 'fbeta', 'ap'] as const;
+
+async function readMetrics(page: Page): Promise<Record<(typeof METRICS)[number], number>> {
+  const entries = await Promise.all(METRICS.map(async (m) => [m, Number(await page.getByTestId(`metric-${m}`).textContent())] as const));
+  return Object.fromEntries(entries) as Record<(typeof METRICS)[number], number>;
+}
+
+/** Sets a range input the way a user's drag does (an input event); returns ms until the metrics text changed. */
+async function moveSlider(page: Page, testId: string, value: number): Promise<number> {
+  return page.evaluate(({ testId, value }) => {
+    const input = document.querySelector(`[data-testid="${testId}"]`) as HTMLInputElement;
+    const before = document.querySelector('[data-testid="metrics"]')?.textContent;
+    const t0 = performance.now();
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, String(value));
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    const after = document.querySelector('[data-testid="metrics"]')?.textContent;
+    return after !== before ? performance.now() - t0 : -1;
+  }, { testId, value });
+}
+
+test('beta moves the operating point live: recall up, precision down, overlay and PR curve follow', async ({ page }, testInfo) => {
+  test.setTimeout(10 * 60_000);
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?backend=wasm')).toBe('wasm');
+  // segmented on open, with live metrics
+  await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/, { timeout: 5 * 60_000 });
+  await expect(page.getByTestId('pr-curve')).toBeVisible();
+  for (const value of Object.values(await readMetrics(page))) {
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+  }
+  await page.getByTestId('overlay-kind').selectOption('mask');
+  await snapshot(page, testInfo, 'beta-01-demo-live-metrics');
+
+  const lowMs = await moveSlider(page, 'beta-slider', 0.5);
+  const low = await readMetrics(page);
+  // the worker re-thresholds the mask and the lesion table once the slider settles (150 ms)
+  await page.waitForTimeout(1000);
+  const voxelsLow = Number(await page.getByTestId('viewer').getAttribute('data-overlay-voxels'));
+  await snapshot(page, testInfo, 'beta-02-beta-0.5');
+
+  const highMs = await moveSlider(page, 'beta-slider', 3);
+  const high = await readMetrics(page);
+  await expect.poll(async () => Number(await page.getByTestId('viewer').getAttribute('data-overlay-voxels')), { timeout: 10_000 }).not.toBe(voxelsLow);
+  const voxelsHigh = Number(await page.getByTestId('viewer').getAttribute('data-overlay-voxels'));
+  await snapshot(page, testInfo, 'beta-03-beta-3');
+  console.log(`threshold at beta 3: ${await page.getByTestId('operating-threshold').textContent()}`);
+  console.log(`beta 0.5: ${JSON.stringify(low)}, mask ${voxelsLow} voxels; beta 3: ${JSON.stringify(high)}, mask ${voxelsHigh} voxels; moves ${lowMs.toFixed(1)} / ${highMs.toFixed(1)} ms`);
+  testInfo.annotations.push({ type: 'beta 0.5 -> 3', description: `P ${low.precision} -> ${high.precision}, R ${low.recall} -> ${high.recall}` });
+
+  expect(high.recall).toBeGreaterThanOrEqual(low.recall);
+  expect(high.precision).toBeLessThanOrEqual(low.precision);
+  expect(high.recall !== low.recall || high.precision !== low.precision).toBe(true);
+  expect(voxelsHigh).toBeGreaterThanOrEqual(voxelsLow);
+  for (const ms of [lowMs, highMs]) {
+    expect(ms).toBeLessThan(100);
+  }
+
+  // a manual threshold overrides beta
+  await moveSlider(page, 'threshold-slider', 0.9);
+  await expect(page.getByTestId('operating-threshold')).toHaveAttribute('data-mode', 'manual');
+  await expect(page.getByTestId('operating-threshold')).toHaveText(/^0\.90\d$/);
+  // 0.90 lies below the beta-3 threshold (near 1 for this confident model): recall can only grow
+  expect((await readMetrics(page)).recall).toBeGreaterThanOrEqual(high.recall);
+
+  // the other shipped model on the same scan: two curves and two operating points
+  await page.getByTestId('compare-models').click();
+  await expect(page.getByTestId('comparison-row')).toHaveCount(2, { timeout: 5 * 60_000 });
+  await expect(page.getByTestId('pr-curve').locator('circle')).toHaveCount(2);
+  await snapshot(page, testInfo, 'beta-04-two-models');
+  expect(errors).toEqual([]);
+});
+
+test('without a reference mask the panel says what it needs', async ({ page }, testInfo) => {
+  const errors = trackPageErrors(page);
+  await openApp(page, '?backend=webgpu');
+  await page.getByTestId('role-select').nth(3).selectOption('ignore');
+  await expect(page.getByTestId('finetune-button')).toBeDisabled();
+  await expect(page.getByText('Fine-tuning needs a reference lesion mask')).toBeVisible();
+  await expect(page.getByTestId('metrics-needs')).toContainText('reference lesion mask');
+  await snapshot(page, testInfo, 'beta-05-no-reference');
+  expect(errors).toEqual([]);
+});
