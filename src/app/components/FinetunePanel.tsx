@@ -39,7 +39,7 @@ export function FinetunePanel({ tuning, actions, blocker }: Props) {
         <button type="button" data-testid="finetune-stop" disabled={!active} onClick={() => actions.controlFinetune('stop')}>Stop</button>
       </div>
       {blocker && !active && <p className="hint">{blocker}</p>}
-      <p className="hint" data-testid="finetune-status" data-phase={ft.phase} data-step={ft.step} data-loss={lastLoss === null ? '' : String(lastLoss)}>
+      <p className="hint" data-testid="finetune-status" data-run={ft.run} data-phase={ft.phase} data-step={ft.step} data-loss={lastLoss === null ? '' : String(lastLoss)}>
         {statusText(ft, lastLoss)}
       </p>
       {ft.losses.length > 0 && <LossCurve view={ft} />}

@@ -15,6 +15,8 @@ export interface ModelSweep {
 }
 
 export interface FinetuneView {
+  /** Runs started on this page (1 for the first). */
+  run: number;
   phase: FinetunePhase | 'idle';
   step: number;
   steps: number;
@@ -37,7 +39,7 @@ export interface TuningState {
   saved: SavedTunedModel | null;
 }
 
-export const INITIAL_FINETUNE: FinetuneView = { phase: 'idle', step: 0, steps: 0, losses: [], evals: [], message: null };
+export const INITIAL_FINETUNE: FinetuneView = { run: 0, phase: 'idle', step: 0, steps: 0, losses: [], evals: [], message: null };
 
 export const INITIAL_TUNING: TuningState = {
   beta: 1.5, manual: false, scanId: null, sweeps: {}, compareQueue: [], finetune: INITIAL_FINETUNE, saved: null,
@@ -67,7 +69,7 @@ export function tuningReducer(state: TuningState, action: TuningAction): TuningS
       return { ...state, compareQueue: action.queue };
     case 'finetune-state': {
       const fresh = action.phase === 'starting';
-      const base = fresh ? INITIAL_FINETUNE : state.finetune;
+      const base = fresh ? { ...INITIAL_FINETUNE, run: state.finetune.run + 1 } : state.finetune;
       return { ...state, finetune: { ...base, phase: action.phase, step: action.step, message: action.message } };
     }
     case 'finetune-step': {

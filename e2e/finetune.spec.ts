@@ -1,0 +1,81 @@
+/**
+ * Fine-tuning in the browser: a few steps on the real WebGPU backend (SwiftShader here: minutes per
+ * step) report a finite loss and save the tuned model; on wasm, the demo tuned at beta 1 and at
+ * beta 2 and segmented again, with precision and recall before and after (the README's figures).
+ */
+import { expect, type Page, test } from '@playwright/test';
+import { openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
+
+async function setRange(page: Page, testId: string, value: number): Promise<void> {
+  await page.getByTestId(testId).evaluate((input, v) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, String(v));
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+}
+
+async function fineTune(page: Page, steps: number, timeoutMs: number): Promise<number> {
+  await setRange(page, 'finetune-steps', steps);
+  const status = page.getByTestId('finetune-status');
+  const run = Number(await status.getAttribute('data-run')) + 1;
+  await page.getByTestId('finetune-button').click();
+  await expect(status).toHaveAttribute('data-run', String(run), { timeout: 120_000 });
+  await expect(status).toHaveAttribute('data-phase', /done|failed/, { timeout: timeoutMs });
+  expect(await status.getAttribute('data-phase'), (await status.textContent()) ?? '').toBe('done');
+  expect(Number(await status.getAttribute('data-step'))).toBe(steps);
+  return Number(await status.getAttribute('data-loss'));
+}
+
+async function precisionRecall(page: Page, beta: number): Promise<string> {
+  await setRange(page, 'beta-slider', beta);
+  const p = await page.getByTestId('metric-precision').textContent();
+  const r = await page.getByTestId('metric-recall').textContent();
+  return `P ${p} R ${r}`;
+}
+
+test('WebGPU: fine-tuning runs 3 steps, reports a finite loss and saves the tuned model', async ({ page }, testInfo) => {
+  test.setTimeout(30 * 60_000);
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?backend=webgpu')).toBe('webgpu');
+  const started = Date.now();
+  const loss = await fineTune(page, 3, 28 * 60_000);
+  console.log(`WebGPU fine-tuning: 3 steps in ${((Date.now() - started) / 1000).toFixed(0)} s, last loss ${loss}`);
+  expect(Number.isFinite(loss)).toBe(true);
+  expect(loss).toBeGreaterThanOrEqual(0);
+  expect(loss).toBeLessThanOrEqual(1);
+  await expect(page.getByTestId('finetune-evals').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('tuned-saved')).toContainText('saved in this browser', { timeout: 60_000 });
+  await expect(page.getByTestId('model-select')).toHaveValue('tuned');
+  await snapshot(page, testInfo, 'finetune-01-webgpu-3-steps');
+  expect(errors).toEqual([]);
+});
+
+test('wasm: the demo tuned at beta 1 and at beta 2, segmented again, the tuned model downloaded and reset', async ({ page }, testInfo) => {
+  test.setTimeout(30 * 60_000);
+  const errors = trackPageErrors(page);
+  expect(await openApp(page, '?backend=wasm')).toBe('wasm');
+  await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/, { timeout: 5 * 60_000 });
+  const before = `beta 1: ${await precisionRecall(page, 1)}; beta 2: ${await precisionRecall(page, 2)}`;
+  const lines = [`shipped fbeta15-light: ${before}`];
+  for (const beta of [1, 2]) {
+    await page.getByTestId('model-select').selectOption('fbeta15-light');
+    await setRange(page, 'beta-slider', beta);
+    const t0 = Date.now();
+    const loss = await fineTune(page, 30, 20 * 60_000);
+    const seconds = (Date.now() - t0) / 1000;
+    const evals = await page.getByTestId('finetune-evals').locator('tbody tr').allTextContents();
+    await segmentAndWait(page, 5 * 60_000);
+    await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/);
+    lines.push(`tuned 30 steps at beta ${beta} (${seconds.toFixed(0)} s, last loss ${loss.toFixed(3)}, held-out ${evals.join(' | ')}): ` +
+      `beta 1: ${await precisionRecall(page, 1)}; beta 2: ${await precisionRecall(page, 2)}`);
+    await snapshot(page, testInfo, `finetune-0${beta + 1}-wasm-beta-${beta}`);
+  }
+  for (const line of lines) console.log(line);
+  testInfo.annotations.push({ type: 'fine-tuning demo', description: lines.join('\n') });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tuned-download').click()]);
+  expect(download.suggestedFilename()).toMatch(/model\.json|weights\.bin/);
+  await page.getByTestId('tuned-reset').click();
+  await expect(page.getByTestId('tuned-saved')).toHaveText('No tuned model saved in this browser.');
+  await expect(page.getByTestId('model-select')).toHaveValue('fbeta15-light');
+  expect(errors).toEqual([]);
+});
