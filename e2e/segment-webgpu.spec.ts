@@ -10,8 +10,8 @@ import { downloadVolume, dropFiles, nextFrames, openApp, segmentAndWait, snapsho
 import { countOverlayPixels, decodePng } from './helpers/png.ts';
 import { phantomFiles } from './helpers/volumes.ts';
 
-// 32x40x32 at patch 32 and stride 16: 2 patches, about a minute each on SwiftShader under load
-const DIMS = [32, 40, 32] as const;
+// 32^3 at patch 32: one patch, about a minute on SwiftShader (fusion is the same code on every backend)
+const DIMS = [32, 32, 32] as const;
 
 test('WebGPU: a dropped lone FLAIR is segmented, shown, listed and exported on its own grid', async ({ page, browser }, testInfo) => {
   test.setTimeout(12 * 60_000);
@@ -57,15 +57,14 @@ test('WebGPU: a dropped lone FLAIR is segmented, shown, listed and exported on i
   expect(Number.parseFloat(volumeText)).toBeCloseTo(voxels * voxelVolumeMl(mask.volume.spacingMm), 2);
 
   // the overlay is drawn: jump to the largest lesion and look for warm pixels on the canvas
-  if (count > 0) {
-    await page.getByTestId('lesion-row').first().click();
-    await expect(page.getByTestId('viewer')).toHaveAttribute('data-crosshair-vox', /\d+,\d+,\d+/);
-    await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-overlay-voxels', '0');
-    await expect.poll(async () => {
-      await nextFrames(page);
-      return countOverlayPixels(decodePng(await page.getByTestId('viewer-canvas').screenshot()));
-    }).toBeGreaterThan(20);
-  }
+  expect(count).toBeGreaterThan(0);
+  await page.getByTestId('lesion-row').first().click();
+  await expect(page.getByTestId('viewer')).toHaveAttribute('data-crosshair-vox', /\d+,\d+,\d+/);
+  await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-overlay-voxels', '0');
+  await expect.poll(async () => {
+    await nextFrames(page);
+    return countOverlayPixels(decodePng(await page.getByTestId('viewer-canvas').screenshot()));
+  }).toBeGreaterThan(20);
   await snapshot(page, testInfo, '02-webgpu-segmented');
   const probWebgpu = await downloadVolume(page, 'download-probability');
   expect(errors).toEqual([]);

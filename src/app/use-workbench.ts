@@ -57,8 +57,15 @@ export function useWorkbench(url: UrlOptions): {
   const runRef = useRef({ nextId: 1, startedAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
   const tuningEvents = useRef<(event: Extract<WorkerEvent, { type: 'sweep' | `finetune-${string}` | `tuned-${string}` }>) => void>(() => undefined);
 
+  /**
+   * The case last given to sendCase. A fresh worker gets this one, not stateRef's: loading files
+   * restarts the worker and sends the new case before React has rendered it into stateRef.
+   */
+  const sentCaseRef = useRef<CaseFiles | null>(state.caseFiles);
+
   /** Sends the case's scans to the worker (it z-scores them at once) and notes the upload time. */
   const sendCase = useCallback((caseFiles: CaseFiles | null) => {
+    sentCaseRef.current = caseFiles;
     const client = clientRef.current;
     if (!client) return;
     const message = setCaseMessage(caseFiles);
@@ -161,8 +168,8 @@ export function useWorkbench(url: UrlOptions): {
       // chosen model and the last result
       clientRef.current = started;
       started.post({ type: 'init', backendOrder: url.backendOrder, softwareGpu: url.softwareGpu });
-      const { result, caseFiles, selectedModel } = stateRef.current;
-      sendCase(caseFiles);
+      const { result, selectedModel } = stateRef.current;
+      sendCase(sentCaseRef.current);
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
       if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta });
       started.post({ type: 'tuned-model', action: 'query' });
