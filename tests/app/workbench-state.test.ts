@@ -63,6 +63,9 @@ describe('workbenchReducer', () => {
     expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: null });
     s = run(s, { type: 'case-ready', caseKey: 3, prepareMs: 40 });
     expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: 40 });
+    // sent again to a restarted worker, which finds the channels prepared (0 ms): the first times stay
+    s = run(s, { type: 'case-sent', caseKey: 3, uploadMs: 5 }, { type: 'case-ready', caseKey: 3, prepareMs: 0 });
+    expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: 40 });
   });
 
   it('tracks the backend, a lost device and the model list', () => {

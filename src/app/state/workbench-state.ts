@@ -158,10 +158,12 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
         phase: action.keepResult ? state.phase : state.run ? state.phase : 'idle', jump: null,
       };
     case 'case-sent':
+      // the same case sent again (to a restarted worker) keeps its first upload and preparation times
+      if (state.casePreparation?.caseKey === action.caseKey) return state;
       return { ...state, casePreparation: { caseKey: action.caseKey, uploadMs: action.uploadMs, prepareMs: null } };
     case 'case-ready': {
       const prep = state.casePreparation;
-      if (!prep || prep.caseKey !== action.caseKey) return state;
+      if (!prep || prep.caseKey !== action.caseKey || prep.prepareMs !== null) return state;
       return { ...state, casePreparation: { ...prep, prepareMs: action.prepareMs } };
     }
     case 'error':
