@@ -59,7 +59,8 @@ function forwardTaps(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
     const co = w.shape[4];
     const slices = x.reshape([n * d, h, wd, ci]) as tf.Tensor4D;
     const tap = (kd: number) => {
-      const wk = tf.slice(w, [kd, 0, 0, 0, 0], [1, 3, 3, ci, co]).reshape([3, 3, ci, co]) as tf.Tensor4D;
+      // Through a rank-2 view: rank-5 slice is slow on wasm (and broken on webgpu).
+      const wk = tf.slice(w.reshape([3, 9 * ci * co]), [kd, 0], [1, -1]).reshape([3, 3, ci, co]) as tf.Tensor4D;
       return tf.conv2d(slices, wk, 1, 'same').reshape([n, d, h * wd * co]);
     };
     const fromBelow = tf.slice(tf.pad(tap(0), [[0, 0], [1, 0], [0, 0]]), [0, 0, 0], [n, d, -1]);
@@ -70,10 +71,16 @@ function forwardTaps(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
 
 /** dL/dx of a 'same' stride-1 conv is the same conv of dy with the flipped, channel-swapped kernel. */
 function inputGrad(dy: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
-  return tf.tidy(() => {
-    const wFlipped = tf.transpose(tf.reverse(w, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
-    return forward(dy, wFlipped);
-  });
+  return tf.tidy(() => forward(dy, flippedTransposed(w)));
+}
+
+/**
+ * w[2-kd, 2-kh, 2-kw, co, ci]: reversing the flattened 27 taps reverses all three axes at once.
+ * Through a rank-3 view, since tf.reverse of a rank-5 tensor throws on webgpu.
+ */
+export function flippedTransposed(w: tf.Tensor5D): tf.Tensor5D {
+  const [, , , ci, co] = w.shape;
+  return tf.transpose(tf.reverse(w.reshape([27, ci, co]), 0), [0, 2, 1]).reshape([3, 3, 3, co, ci]) as tf.Tensor5D;
 }
 
 /**

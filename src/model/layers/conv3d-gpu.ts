@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { flippedTransposed } from './conv3d-fast.ts';
 
 /**
  * 3x3x3 'same' convolution, stride 1, for the GPU backends (webgpu, webgl): tf.conv3d forward, with
@@ -27,15 +28,6 @@ export function conv3dSame3Gpu(x: tf.Tensor5D, w: tf.Tensor5D): tf.Tensor5D {
     };
   });
   return op(x, w) as tf.Tensor5D;
-}
-
-/**
- * w[2-kd, 2-kh, 2-kw, co, ci]: reversing the flattened 27 taps reverses all three axes at once.
- * Through a rank-3 view, since tf.reverse of a rank-5 tensor throws on webgpu.
- */
-function flippedTransposed(w: tf.Tensor5D): tf.Tensor5D {
-  const [, , , ci, co] = w.shape;
-  return tf.transpose(tf.reverse(w.reshape([27, ci, co]), 0), [0, 2, 1]).reshape([3, 3, 3, co, ci]) as tf.Tensor5D;
 }
 
 type Triple = readonly [number, number, number];
