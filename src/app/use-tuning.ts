@@ -16,7 +16,7 @@ import type { WorkbenchAction, WorkbenchState } from './state/workbench-state.ts
 /** The worker re-thresholds once the sliders have been still this long. */
 const SETTLE_MS = 150;
 
-/** Fine-tuning defaults: small steps of one 32^3 patch (a software GPU takes minutes per step). */
+/** Fine-tuning defaults: one patch per step (the worker uses 16^3 patches on a software GPU). */
 export const FINETUNE_DEFAULTS: Omit<FinetuneSettings, 'beta'> = { steps: 20, learningRate: 5e-4, batchSize: 1, evalEvery: 5 };
 
 const TUNED_ENTRY = { name: TUNED_MODEL.name, title: 'Fine-tuned in this browser' };

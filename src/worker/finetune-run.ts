@@ -22,6 +22,9 @@ interface Active {
   running: boolean;
 }
 
+/** Patch edge for fine-tuning on a software GPU (a multiple of 16 fits every preset's poolings). */
+const SOFTWARE_GPU_PATCH = 16;
+
 /** Fine-tuning state of the worker: at most one session. */
 export class FinetuneRunner {
   private active: Active | null = null;
@@ -33,8 +36,11 @@ export class FinetuneRunner {
     return this.active?.running ?? false;
   }
 
-  /** Starts a new session on `prepared` (a running or paused one is stopped first). */
-  async start(request: Extract<WorkerRequest, { type: 'finetune-start' }>, prepared: PreparedCase | null): Promise<void> {
+  /**
+   * Starts a new session on `prepared` (a running or paused one is stopped first). On a software GPU
+   * it trains on single 16^3 patches: a step at 32^3 takes minutes on SwiftShader.
+   */
+  async start(request: Extract<WorkerRequest, { type: 'finetune-start' }>, prepared: PreparedCase | null, softwareGpu: boolean): Promise<void> {
     if (this.active) await this.finish('stopped');
     this.post({ type: 'finetune-state', phase: 'starting', step: 0, message: null });
     try {
@@ -46,7 +52,9 @@ export class FinetuneRunner {
       const { settings } = request;
       const session = createFinetuneSession(
         { channels, label: prepared.truth.data, brain: prepared.brain, dims: prepared.dims },
-        { ...settings, patchSize: meta.patchSize, heldOutPatches: 2, seed: 1 },
+        softwareGpu
+          ? { ...settings, batchSize: 1, patchSize: SOFTWARE_GPU_PATCH, heldOutPatches: 2, seed: 1 }
+          : { ...settings, patchSize: meta.patchSize, heldOutPatches: 2, seed: 1 },
       );
       const tunedMeta: ModelMeta = {
         ...meta, loss: 'fbeta', beta: settings.beta,

@@ -75,8 +75,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         post({ type: 'finetune-state', phase: 'failed', step: 0, message: 'a segmentation is running: wait for it or cancel it first' });
         return;
       }
-      await ensureBackend();
-      return tuning.start(request, state.prepared);
+      return tuning.start(request, state.prepared, (await ensureBackend()).softwareGpu);
     case 'finetune-control':
       return tuning.control(request.action);
     case 'tuned-model':

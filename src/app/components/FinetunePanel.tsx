@@ -75,7 +75,7 @@ export function FinetunePanel({ tuning, actions, blocker }: Props) {
 function statusText(ft: FinetuneView, lastLoss: number | null): string {
   const loss = lastLoss === null ? '' : ` · loss ${lastLoss.toFixed(4)}`;
   switch (ft.phase) {
-    case 'idle': return 'Not started. Each step trains on one patch of the model\'s size; on a software GPU a step takes minutes.';
+    case 'idle': return 'Not started. Each step trains on one patch of the model\'s size (16^3 on a software GPU, where a step still takes about a minute).';
     case 'starting': return 'Starting (loading the model, choosing held-out patches)…';
     case 'running': return `Step ${ft.step} / ${ft.steps || '?'}${loss}`;
     case 'paused': return `Paused at step ${ft.step}${loss} (saved)`;
