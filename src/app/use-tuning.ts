@@ -3,7 +3,7 @@
  * that feed it, and the user's commands. Live metrics come from the worker's threshold sweep (O(1)
  * per slider move); the worker re-thresholds the mask, lesion table and exports once a move settles.
  */
-import { type Dispatch, useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { type Dispatch, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { bestOperatingPoint } from '../core/operating-point.ts';
 import type { FinetuneSettings, WorkerEvent, WorkerRequest } from '../worker/protocol.ts';
 import { TUNED_MODEL } from '../worker/protocol.ts';
@@ -104,14 +104,22 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
     dispatch({ type: 'models-loaded', models, defaultModel: null });
   }, [state.models, hasTuned, dispatch]);
 
-  // a comparison runs the queued models one after another
+  // a comparison runs the queued models one after another: select the next one, and segment once
+  // the rendered page state holds that selection (segment reads it; a microtask would still see the
+  // previous model and run it again)
+  const [comparing, setComparing] = useState<string | null>(null);
   useEffect(() => {
     const [next, ...rest] = tuning.compareQueue;
-    if (next === undefined || state.run || !state.result || tuning.sweeps[state.result.modelName]?.runId !== state.result.runId) return;
+    if (next === undefined || comparing !== null || state.run || !state.result || tuning.sweeps[state.result.modelName]?.runId !== state.result.runId) return;
     tuningDispatch({ type: 'compare', queue: rest });
     selectModel(next);
-    queueMicrotask(segment);
-  }, [tuning.compareQueue, tuning.sweeps, state.run, state.result, selectModel, segment]);
+    setComparing(next);
+  }, [tuning.compareQueue, tuning.sweeps, comparing, state.run, state.result, selectModel]);
+  useEffect(() => {
+    if (comparing === null || state.selectedModel !== comparing || state.run) return;
+    setComparing(null);
+    segment();
+  }, [comparing, state.selectedModel, state.run, segment]);
 
   const actions = useMemo<TuningActions>(() => ({
     setBeta: (beta) => {
