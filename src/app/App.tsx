@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { operatingPoint } from '../core/operating-point.ts';
-import { averagePrecisionFromCurve, histogramCurve } from '../core/pr-curve.ts';
+import { averagePrecisionFromCurve } from '../core/pr-curve.ts';
+import { sweepCurve } from '../core/threshold-sweep.ts';
 import { scansOf, segmentBlocker } from './case-files.ts';
 import { BackendBadge } from './components/BackendBadge.tsx';
 import { DropZone } from './components/DropZone.tsx';
@@ -27,7 +28,7 @@ export function App({ url }: { url: UrlOptions }) {
   const sweep = currentSweep(state, tuning);
   const threshold = state.settings.threshold;
   const point = useMemo(() => (sweep ? operatingPoint(sweep.sweep, threshold, tuning.beta) : null), [sweep, threshold, tuning.beta]);
-  const ap = state.result?.outcome.metrics?.ap ?? (sweep ? averagePrecisionFromCurve(histogramCurve(sweep.sweep.histogram)) : null);
+  const ap = state.result?.outcome.metrics?.ap ?? (sweep ? averagePrecisionFromCurve(sweepCurve(sweep.sweep)) : null);
   const scanSweeps = Object.values(tuning.sweeps).filter(() => tuning.scanId === flair?.id);
   const finetuneBlocker = !truth ? 'Fine-tuning needs a reference lesion mask (role "mask").'
     : state.run ? 'Wait for the segmentation to finish.' : state.backend.state !== 'ready' ? 'The compute backend is not ready.' : null;

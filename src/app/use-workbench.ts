@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { Vec3 } from '../core/types.ts';
-import { assertNever, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
+import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
 import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from './case-files.ts';
 import { demoCase } from './demo-case.ts';
 import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
@@ -21,9 +21,6 @@ import { SegmentWorkerClient } from './worker-client.ts';
  * on a software GPU can take a minute); a fresh worker then gets the case and the last result.
  */
 const HARD_CANCEL_MS = 300;
-
-/** Adapters of GPUs emulated on the CPU, where the demo is not segmented on open (minutes per patch). */
-const SOFTWARE_ADAPTER = /swiftshader|fallback adapter|llvmpipe|software/i;
 
 export interface WorkbenchActions {
   loadFiles: (files: File[]) => Promise<void>;
@@ -327,7 +324,7 @@ export function useWorkbench(url: UrlOptions): {
   useEffect(() => {
     const r = runRef.current;
     if (r.autoRunId !== 0 || backend.state !== 'ready' || !selectedModel || !caseFiles?.isDemo || result || run) return;
-    if (backend.name === 'cpu' || SOFTWARE_ADAPTER.test(backend.adapter)) return;
+    if (backend.name === 'cpu' || isSoftwareAdapter(backend.adapter)) return;
     r.autoRunId = r.nextId;
     segment();
   }, [backend, selectedModel, caseFiles, result, run, segment]);

@@ -1,51 +1,10 @@
 /**
  * Precision-recall curves and average precision (AP), threshold-free companions of the voxel metrics.
  *
- * Two versions: `precisionRecallCurve` is exact (sorts the scores, one point per distinct score, as
- * scikit-learn's `precision_recall_curve`); `prHistogram` bins the scores into a 2-class histogram
- * (positives and negatives per bin), which is O(n), small, and drives the live threshold/beta slider.
+ * `precisionRecallCurve` is exact (sorts the scores, one point per distinct score, as scikit-learn's
+ * `precision_recall_curve`); the live sliders read the binned curve of ./threshold-sweep.ts.
  * A voxel is predicted positive at threshold t when `prob >= t`; truth is positive when `truth > 0`.
  */
-
-/**
- * Counts of truth-positive and truth-negative voxels per score bin. Bin b covers scores in
- * [b / bins, (b + 1) / bins); scores <= 0 fall in bin 0 and scores >= 1 in the last bin.
- */
-export interface ProbHistogram {
-  bins: number;
-  positives: Float64Array;
-  negatives: Float64Array;
-}
-
-/** Bin of a score in a `bins`-bin histogram over [0, 1] (clamped at both ends). */
-export function binIndex(p: number, bins: number): number {
-  if (!(p > 0)) return 0;
-  if (p >= 1) return bins - 1;
-  return Math.min(bins - 1, Math.floor(p * bins));
-}
-
-/** Builds the 2-class score histogram of `prob` against `truth` (inside `within` when given). O(n). */
-export function buildProbHistogram(
-  prob: Float32Array,
-  truth: ArrayLike<number>,
-  bins = 4096,
-  within?: ArrayLike<number>,
-): ProbHistogram {
-  const n = prob.length;
-  checkLengths(n, truth, within);
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
-  const positives = new Float64Array(bins);
-  const negatives = new Float64Array(bins);
-  for (let v = 0; v < n; v++) {
-    if (within && !(within[v] > 0)) continue;
-    const p = prob[v];
-    if (Number.isNaN(p)) throw new Error(`probability map has NaN at voxel ${v}`);
-    const b = binIndex(p, bins);
-    if (truth[v] > 0) positives[b]++;
-    else negatives[b]++;
-  }
-  return { bins, positives, negatives };
-}
 
 /**
  * A precision-recall curve laid out as scikit-learn's: `thresholds` ascending (length m), `precision`
@@ -110,95 +69,8 @@ export function averagePrecisionFromCurve(curve: PrCurve): number {
   return ap;
 }
 
-/** Histogram-based curve and AP, see `prHistogram`. */
-export interface PrHistogramResult {
-  histogram: ProbHistogram;
-  curve: PrCurve;
-  ap: number;
-}
-
-/**
- * Histogram-based precision-recall curve and AP: scores are binned into `bins` equal bins over [0, 1]
- * (values outside are clamped) and the thresholds are the lower bin edges b / bins of non-empty bins.
- * Agrees with the exact version to ~1e-3 in AP for 4096 bins on continuous scores.
- */
-export function prHistogram(
-  prob: Float32Array,
-  truth: ArrayLike<number>,
-  bins = 4096,
-  within?: ArrayLike<number>,
-): PrHistogramResult {
-  const histogram = buildProbHistogram(prob, truth, bins, within);
-  const curve = histogramCurve(histogram);
-  return { histogram, curve, ap: averagePrecisionFromCurve(curve) };
-}
-
-/** The precision-recall curve of a histogram, thresholds at the lower edges of non-empty bins. */
-export function histogramCurve(hist: ProbHistogram): PrCurve {
-  const { bins, positives, negatives } = hist;
-  let totalPos = 0;
-  for (let b = 0; b < bins; b++) totalPos += positives[b];
-  const thr: number[] = [];
-  const tps: number[] = [];
-  const fps: number[] = [];
-  let tp = 0;
-  let fp = 0;
-  for (let b = bins - 1; b >= 0; b--) {
-    if (positives[b] === 0 && negatives[b] === 0) continue;
-    tp += positives[b];
-    fp += negatives[b];
-    thr.push(b / bins);
-    tps.push(tp);
-    fps.push(fp);
-  }
-  return curveFromDescending(thr, tps, fps, totalPos);
-}
-
-/** The threshold (predict `prob >= threshold`) maximising F-beta on a histogram, with its scores. */
-export interface BetaThreshold {
-  /** Lower edge of a bin; +Infinity means "predict nothing" (only best when truth is empty). */
-  threshold: number;
-  fbeta: number;
-  precision: number;
-  recall: number;
-}
-
-/**
- * Finds the threshold maximising F-beta = (1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp) over the bin
- * edges of `hist`; among equal scores the highest threshold wins. Uses the 0/0 convention of
- * ./metrics.ts (a ratio with denominator 0 is 1 when fp = fn = 0, else 0). O(bins).
- */
-export function bestThresholdForBeta(hist: ProbHistogram, beta: number): BetaThreshold {
-  if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`beta must be a positive number, got ${beta}`);
-  const b2 = beta * beta;
-  const { bins, positives, negatives } = hist;
-  let totalPos = 0;
-  for (let b = 0; b < bins; b++) totalPos += positives[b];
-  const score = (tp: number, fp: number): BetaThreshold => {
-    const fn = totalPos - tp;
-    const agree = fp === 0 && fn === 0 ? 1 : 0;
-    const den = (1 + b2) * tp + b2 * fn + fp;
-    return {
-      threshold: Number.POSITIVE_INFINITY,
-      fbeta: den > 0 ? ((1 + b2) * tp) / den : agree,
-      precision: tp + fp > 0 ? tp / (tp + fp) : agree,
-      recall: totalPos > 0 ? tp / totalPos : agree,
-    };
-  };
-  let best = score(0, 0);
-  let tp = 0;
-  let fp = 0;
-  for (let b = bins - 1; b >= 0; b--) {
-    tp += positives[b];
-    fp += negatives[b];
-    const s = score(tp, fp);
-    if (s.fbeta > best.fbeta) best = { ...s, threshold: b / bins };
-  }
-  return best;
-}
-
 /** Builds a `PrCurve` from points listed from the highest threshold down (cumulative tp, fp). */
-function curveFromDescending(thr: number[], tps: number[], fps: number[], totalPos: number): PrCurve {
+export function curveFromDescending(thr: number[], tps: number[], fps: number[], totalPos: number): PrCurve {
   const m = thr.length;
   const precision = new Float64Array(m + 1);
   const recall = new Float64Array(m + 1);

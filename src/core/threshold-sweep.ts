@@ -3,8 +3,8 @@
  * a beta or threshold slider reads its numbers in O(1) (a table lookup) instead of re-scoring the
  * volume on every move.
  *
- * Thresholds are the edges of a 2-class score histogram (./pr-curve.ts's layout) spaced evenly in
- * logit space, edges[b] = sigmoid(16 (2b / bins - 1)) (edges[0] = 0): a network's sigmoid output
+ * Thresholds are the edges of a 2-class score histogram (positives and negatives per bin) spaced
+ * evenly in logit space, edges[b] = sigmoid(16 (2b / bins - 1)) (edges[0] = 0): a network's sigmoid output
  * crowds near 0 and 1, where even bins in [0, 1] would lump most lesion voxels into the top bin. A
  * voxel is in bin b when edges[b] <= p < edges[b + 1], so it is predicted at edge b (`prob >=
  * edges[b]`) exactly when its bin is >= b, and the tables are exact at the edges: voxel counts, and
@@ -12,8 +12,15 @@
  * over the voxels in decreasing-score order (a component tree).
  */
 import { labelComponents, neighbourSteps } from './components.ts';
-import type { ProbHistogram } from './pr-curve.ts';
+import { curveFromDescending, type PrCurve } from './pr-curve.ts';
 import type { Vec3 } from './types.ts';
+
+/** Counts of truth-positive and truth-negative voxels per score bin. */
+export interface ProbHistogram {
+  bins: number;
+  positives: Float64Array;
+  negatives: Float64Array;
+}
 
 /** Per-edge tables of a probability map against its truth; index b is threshold b / bins, index bins predicts nothing. */
 export interface ThresholdSweep {
@@ -71,6 +78,24 @@ export function thresholdSweep(prob: Float32Array, truth: ArrayLike<number>, dim
     detectedLesionsAt: detectedLesions(binOf, truthCc.labels, truthCc.count, bins),
     truthVoxels: tpAt[0], voxels: n, truthLesions: truthCc.count,
   };
+}
+
+/**
+ * The precision-recall curve of a sweep (./pr-curve.ts's layout), one point per non-empty bin at its
+ * lower edge, read from the sweep's cumulative tables.
+ */
+export function sweepCurve(sweep: ThresholdSweep): PrCurve {
+  const { edges, histogram, tpAt, fpAt } = sweep;
+  const thr: number[] = [];
+  const tps: number[] = [];
+  const fps: number[] = [];
+  for (let b = histogram.bins - 1; b >= 0; b--) {
+    if (histogram.positives[b] === 0 && histogram.negatives[b] === 0) continue;
+    thr.push(edges[b]);
+    tps.push(tpAt[b]);
+    fps.push(fpAt[b]);
+  }
+  return curveFromDescending(thr, tps, fps, sweep.truthVoxels);
 }
 
 /** The edges sigmoid(16 (2b / bins - 1)) for b = 1..bins-1, and edges[0] = 0. */

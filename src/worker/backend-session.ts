@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, selectBackend } from '../model/backend.ts';
-import type { SoftwareGpuPolicy } from './protocol.ts';
+import { isSoftwareAdapter, type SoftwareGpuPolicy } from './protocol.ts';
 
 /** The running backend and what the page shows about it. */
 export interface BackendInfo {
@@ -22,9 +22,6 @@ export interface DeviceWatch {
   error: { kind: 'out-of-memory' | 'validation' | 'internal'; message: string } | null;
 }
 
-/** Adapter descriptions of GPUs emulated on the CPU. */
-const SOFTWARE_ADAPTER = /swiftshader|fallback adapter|llvmpipe|software/i;
-
 /**
  * Starts the first backend of `order` that initialises. Throws (with every skipped backend's reason
  * in the message) when none does. With 'prefer-wasm', a GPU backend whose adapter is a software
@@ -37,7 +34,7 @@ export async function startBackend(order: readonly BackendName[], policy: Softwa
   try {
     const name = await selectBackend(order, log);
     const adapter = await describeAdapter(name);
-    const softwareGpu = (name === 'webgpu' || name === 'webgl') && SOFTWARE_ADAPTER.test(adapter);
+    const softwareGpu = (name === 'webgpu' || name === 'webgl') && isSoftwareAdapter(adapter);
     if (softwareGpu && policy === 'prefer-wasm' && await startWasm(log)) {
       log(`backend ${name} passed over: its adapter, ${adapter}, is a software GPU running on the CPU, where wasm is much faster; ?backend=${name} forces it`);
       return { name: 'wasm', adapter: await describeAdapter('wasm'), softwareGpu: false, fallbacks };

@@ -226,6 +226,15 @@ export type WorkerEvent =
     }
   | { type: 'log'; line: string };
 
+/**
+ * Whether an adapter description (the backend-ready event's `adapter`) names a GPU emulated on the
+ * CPU (SwiftShader, llvmpipe): the worker passes such a GPU over for wasm, the page does not segment
+ * the demo on open there.
+ */
+export function isSoftwareAdapter(adapter: string): boolean {
+  return /swiftshader|fallback adapter|llvmpipe|software/i.test(adapter);
+}
+
 /** Compile-time exhaustiveness check for switches over the unions above. */
 export function assertNever(value: never): never {
   throw new Error(`unhandled message ${JSON.stringify(value)}`);

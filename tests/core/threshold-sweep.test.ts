@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lesionMetrics } from '../../src/core/lesion-metrics.ts';
 import { bestOperatingPoint, edgeIndex, operatingPoint } from '../../src/core/operating-point.ts';
 import { createRng } from '../../src/core/random.ts';
-import { edgeBin, logitEdges, thresholdSweep } from '../../src/core/threshold-sweep.ts';
+import { averagePrecision, averagePrecisionFromCurve } from '../../src/core/pr-curve.ts';
+import { edgeBin, logitEdges, sweepCurve, thresholdSweep } from '../../src/core/threshold-sweep.ts';
 import type { Vec3 } from '../../src/core/types.ts';
 
 const DIMS: Vec3 = [12, 10, 8];
@@ -113,6 +114,16 @@ describe('thresholdSweep + operatingPoint', () => {
       lastRecall = best.recall;
       lastPrecision = best.precision;
     }
+  });
+
+  it('sweepCurve: its AP equals the exact AP of the binned scores, one point per non-empty bin at its edge', () => {
+    const { prob, truth } = blobCase(21);
+    const sweep = thresholdSweep(prob, truth, DIMS, 512);
+    const binned = Float32Array.from(prob, (p) => edgeBin(sweep.edges, p));
+    const curve = sweepCurve(sweep);
+    expect(averagePrecisionFromCurve(curve)).toBeCloseTo(averagePrecision(binned, truth), 12);
+    expect(curve.thresholds.length).toBe(new Set(binned).size);
+    for (const t of curve.thresholds) expect(sweep.edges).toContain(t);
   });
 
   it('refuses a bad bin count and a map of the wrong size', () => {

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { bestOperatingPoint, operatingPoint } from '../../core/operating-point.ts';
-import { averagePrecisionFromCurve, histogramCurve } from '../../core/pr-curve.ts';
+import { averagePrecisionFromCurve } from '../../core/pr-curve.ts';
+import { sweepCurve } from '../../core/threshold-sweep.ts';
 import { type PlotFrame, polyline, toSvg } from '../charts.ts';
 import type { ModelSweep } from '../state/tuning-state.ts';
 
@@ -21,7 +22,7 @@ const COLOURS = ['#3fa7ff', '#ffb347', '#4cd28a', '#e879f9'];
 /** Precision-recall curves of the models run on the scan, side by side, with their operating points. */
 export function PrCurvePanel({ sweeps, current, threshold, beta, canCompare, onCompare }: Props) {
   const curves = useMemo(() => sweeps.map((s) => {
-    const curve = histogramCurve(s.sweep.histogram);
+    const curve = sweepCurve(s.sweep);
     return { name: s.modelName, sweep: s.sweep, points: polyline(FRAME, curve.recall, curve.precision), ap: averagePrecisionFromCurve(curve) };
   }), [sweeps]);
   if (curves.length === 0) return null;
