@@ -1,7 +1,8 @@
 /**
  * Fine-tuning in the browser: a few steps on the real WebGPU backend (SwiftShader here: minutes per
  * step) report a finite loss and save the tuned model; on wasm, the demo tuned at beta 1 and at
- * beta 2 and segmented again, with precision and recall before and after (the README's figures).
+ * beta 2 and segmented again, with precision and recall before and after (the README's figures);
+ * the tuned model's downloaded files, loaded back after a reset, give the same operating points.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
@@ -49,7 +50,7 @@ test('WebGPU: fine-tuning runs 3 steps, reports a finite loss and saves the tune
   expect(errors).toEqual([]);
 });
 
-test('wasm: the demo tuned at beta 1 and at beta 2, segmented again, the tuned model downloaded and reset', async ({ page }, testInfo) => {
+test('wasm: the demo tuned at beta 1 and at beta 2, segmented again, the tuned model downloaded, reset and loaded back', async ({ page }, testInfo) => {
   test.setTimeout(30 * 60_000);
   const errors = trackPageErrors(page);
   expect(await openApp(page, '?backend=wasm')).toBe('wasm');
@@ -72,10 +73,35 @@ test('wasm: the demo tuned at beta 1 and at beta 2, segmented again, the tuned m
   for (const line of lines) console.log(line);
   testInfo.annotations.push({ type: 'fine-tuning demo', description: lines.join('\n') });
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tuned-download').click()]);
-  expect(download.suggestedFilename()).toMatch(/model\.json|weights\.bin/);
+  // download the tuned model's files, reset to the shipped model, load the files back
+  const tunedAtBeta2 = `beta 1: ${await precisionRecall(page, 1)}; beta 2: ${await precisionRecall(page, 2)}`;
+  const saved: string[] = [];
+  const bothDownloaded = new Promise<void>((resolve) => {
+    page.on('download', async (download) => {
+      const file = testInfo.outputPath(download.suggestedFilename());
+      await download.saveAs(file);
+      saved.push(file);
+      if (saved.length === 2) resolve();
+    });
+  });
+  await page.getByTestId('tuned-download').click();
+  await bothDownloaded;
+  expect(saved.map((f) => f.split('/').pop()).sort()).toEqual(['model.json', 'tuned.weights.bin']);
   await page.getByTestId('tuned-reset').click();
   await expect(page.getByTestId('tuned-saved')).toHaveText('No tuned model saved in this browser.');
   await expect(page.getByTestId('model-select')).toHaveValue('fbeta15-light');
+  await segmentAndWait(page, 5 * 60_000);
+  await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/);
+  const shippedAgain = `beta 1: ${await precisionRecall(page, 1)}; beta 2: ${await precisionRecall(page, 2)}`;
+  expect(`shipped fbeta15-light: ${shippedAgain}`).toBe(lines[0]);
+
+  await page.getByTestId('tuned-file-input').setInputFiles(saved);
+  await expect(page.getByTestId('tuned-saved')).toContainText('saved in this browser', { timeout: 60_000 });
+  await page.getByTestId('model-select').selectOption('tuned');
+  await segmentAndWait(page, 5 * 60_000);
+  await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/);
+  // the loaded files are the model tuned at beta 2: the same operating points as before the reset
+  expect(`beta 1: ${await precisionRecall(page, 1)}; beta 2: ${await precisionRecall(page, 2)}`).toBe(tunedAtBeta2);
+  await snapshot(page, testInfo, 'finetune-04-tuned-files-loaded-back');
   expect(errors).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { operatingPoint } from '../core/operating-point.ts';
 import { averagePrecisionFromCurve } from '../core/pr-curve.ts';
 import { sweepCurve } from '../core/threshold-sweep.ts';
@@ -12,17 +12,19 @@ import { FinetunePanel } from './components/FinetunePanel.tsx';
 import { LesionPanel } from './components/LesionPanel.tsx';
 import { MetricsPanel } from './components/MetricsPanel.tsx';
 import { PrCurvePanel } from './components/PrCurvePanel.tsx';
+import { ReferenceEditor } from './components/ReferenceEditor.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { TimingsPanel } from './components/TimingsPanel.tsx';
 import { ViewerToolbar } from './components/ViewerToolbar.tsx';
 import type { UrlOptions } from './url-options.ts';
 import { currentSweep } from './use-tuning.ts';
 import { useWorkbench } from './use-workbench.ts';
-import { Viewer } from './viewer/Viewer.tsx';
+import { type DrawingHandle, Viewer } from './viewer/Viewer.tsx';
 
 /** The workbench page. */
 export function App({ url }: { url: UrlOptions }) {
   const { state, actions, tuning, tuningActions, autoRunning } = useWorkbench(url);
+  const drawing = useRef<DrawingHandle | null>(null);
   const { flair, truth } = scansOf(state.caseFiles);
   const busy = state.run !== null && !autoRunning;
   const sweep = currentSweep(state, tuning);
@@ -72,6 +74,10 @@ export function App({ url }: { url: UrlOptions }) {
           <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={busy} />
           <FileList caseFiles={state.caseFiles} disabled={state.run !== null} onRole={actions.setRole} onRemove={actions.removeFile} />
           <RunPanel state={state} actions={actions} blocker={blocker} />
+          <ReferenceEditor
+            key={flair?.id ?? 'none'} drawing={drawing} reference={truth?.volume.data ?? null}
+            segmentation={result?.outcome.mask ?? null} hasScan={flair !== null} onApply={actions.applyEditedReference}
+          />
         </aside>
         <section className="center">
           <ViewerToolbar style={state.overlay} view={state.view} hasOverlay={result !== null} onStyle={actions.setOverlayStyle} onView={actions.setView} />
@@ -83,6 +89,7 @@ export function App({ url }: { url: UrlOptions }) {
             jump={state.jump}
             onOverlayDrawn={actions.overlayDrawn}
             onError={actions.reportError}
+            drawingRef={drawing}
           />
         </section>
         <aside className="right">
@@ -93,7 +100,7 @@ export function App({ url }: { url: UrlOptions }) {
             canCompare={state.run === null && scanSweeps.length < state.models.length} onCompare={tuningActions.compareModels}
           />
           <FinetunePanel tuning={tuning} actions={tuningActions} blocker={finetuneBlocker} />
-          <ExportPanel enabled={result !== null} onDownload={actions.download} />
+          <ExportPanel enabled={result !== null} hasReference={truth !== null} onDownload={actions.download} />
           <TimingsPanel result={result} preparation={state.casePreparation} />
         </aside>
       </main>

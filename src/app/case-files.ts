@@ -5,7 +5,7 @@
  */
 import { readNifti } from '../core/nifti-io.ts';
 import type { Volume } from '../core/types.ts';
-import { assertSameGrid } from '../core/volume.ts';
+import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from '../worker/protocol.ts';
 import { assignRoles, type FileRole, ROLE_LABELS } from './roles.ts';
@@ -88,6 +88,19 @@ export function changeRole(current: CaseFiles, id: string, role: FileRole): Case
     return f;
   });
   return { ...current, key: current.key + 1, files };
+}
+
+/**
+ * The case with `mask` (0/1 on the FLAIR's grid, e.g. corrected with the viewer's drawing tools) as
+ * its reference: a new file with the role "mask"; the previous reference stays, ignored, so the
+ * user can switch back. The scans, the demo flag and the title are kept.
+ */
+export function withEditedReference(current: CaseFiles, mask: Uint8Array, name: string): CaseFiles {
+  const flair = current.files.find((f) => f.role === 'flair');
+  if (!flair) throw new Error('an edited reference needs the FLAIR it was drawn on');
+  const edited: LoadedFile = { id: `file-${nextId++}`, name, sizeBytes: mask.length, role: 'mask', volume: maskLike(flair.volume, mask) };
+  const files = current.files.map((f) => (f.role === 'mask' ? { ...f, role: 'ignore' as const } : f));
+  return { ...current, key: current.key + 1, files: [...files, edited] };
 }
 
 /** Removes one file from the case. */

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { Vec3 } from '../core/types.ts';
 import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
-import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from './case-files.ts';
+import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from './case-files.ts';
 import { demoCase } from './demo-case.ts';
 import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
 import { fetchModelIndex, modelRef } from './models.ts';
@@ -21,6 +21,8 @@ import { SegmentWorkerClient } from './worker-client.ts';
  * on a software GPU can take a minute); a fresh worker then gets the case and the last result.
  */
 const HARD_CANCEL_MS = 300;
+
+export type ExportKind = 'mask' | 'probability' | 'metrics-json' | 'metrics-csv' | 'reference';
 
 export interface WorkbenchActions {
   loadFiles: (files: File[]) => Promise<void>;
@@ -38,7 +40,9 @@ export interface WorkbenchActions {
   overlayDrawn: (runId: number, overlayMs: number) => void;
   dismissError: () => void;
   reportError: (message: string) => void;
-  download: (what: 'mask' | 'probability' | 'metrics-json' | 'metrics-csv') => void;
+  /** Makes `mask` (0/1 on the FLAIR's grid, drawn in the viewer) the case's reference mask. */
+  applyEditedReference: (mask: Uint8Array) => void;
+  download: (what: ExportKind) => void;
   simulateGpuFailure: (failure: 'device-lost' | 'out-of-memory') => void;
 }
 
@@ -266,12 +270,18 @@ export function useWorkbench(url: UrlOptions): {
     if (result) clientRef.current?.post({ type: 'threshold', runId: result.runId, threshold });
   }, []);
 
-  const download = useCallback((what: 'mask' | 'probability' | 'metrics-json' | 'metrics-csv') => {
+  const download = useCallback((what: ExportKind) => {
     const { result, caseFiles, backend } = stateRef.current;
-    const flair = scansOf(caseFiles).flair;
-    if (!result || !flair || !caseFiles) return;
+    const { flair, truth } = scansOf(caseFiles);
+    if (!flair || !caseFiles) return;
     const stem = fileStem(caseFiles.isDemo ? 'demo' : caseFiles.title);
     try {
+      if (what === 'reference') {
+        if (!truth) return;
+        const mask = Uint8Array.from(truth.volume.data, (x) => (x > 0.5 ? 1 : 0));
+        return downloadBytes(maskNiftiBytes(flair.volume, mask), `${stem}_reference_mask.nii.gz`, 'application/gzip');
+      }
+      if (!result) return;
       if (what === 'mask') return downloadBytes(maskNiftiBytes(flair.volume, result.outcome.mask), `${stem}_lesion_mask.nii.gz`, 'application/gzip');
       if (what === 'probability') return downloadBytes(probabilityNiftiBytes(flair.volume, result.probability), `${stem}_lesion_probability.nii.gz`, 'application/gzip');
       const { worker, ...page } = result.timings;
@@ -314,6 +324,15 @@ export function useWorkbench(url: UrlOptions): {
     overlayDrawn: (runId, overlayMs) => dispatch({ type: 'overlay-drawn', runId, overlayMs, totalMs: performance.now() - runRef.current.startedAtMs }),
     dismissError: () => dispatch({ type: 'dismiss-error' }),
     reportError: (message) => dispatch({ type: 'error', kind: 'page', message }),
+    applyEditedReference: (mask) => {
+      const current = stateRef.current.caseFiles;
+      if (!current) return;
+      try {
+        applyCase(withEditedReference(current, mask, `${fileStem(current.isDemo ? 'demo' : current.title)}_reference_edited.nii.gz`));
+      } catch (error) {
+        dispatch({ type: 'error', kind: 'page', message: `The edited mask could not be used: ${(error as Error).message}` });
+      }
+    },
     download,
     simulateGpuFailure: (failure) => void clientRef.current?.post({ type: 'simulate-gpu-failure', failure }),
   }), [loadFiles, applyCase, segment, cancel, applyThreshold, download]);

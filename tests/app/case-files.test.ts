@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles } from '../../src/app/case-files.ts';
+import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from '../../src/app/case-files.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
 
 function volume(dims: Vec3 = [4, 4, 4], shiftMm = 0): Volume {
@@ -12,6 +12,20 @@ function volume(dims: Vec3 = [4, 4, 4], shiftMm = 0): Volume {
 const read = (name: string, v: Volume = volume()) => ({ name, sizeBytes: 100, volume: v });
 
 describe('case files', () => {
+  it('takes an edited reference as the mask, keeps the old one ignored, and keeps the demo open', () => {
+    const first: CaseFiles = { ...mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii'), read('mask.nii')])), isDemo: true, title: 'demo' };
+    const mask = new Uint8Array(64);
+    mask[5] = 1;
+    const edited = withEditedReference(first, mask, 'demo_reference_edited.nii.gz');
+    expect(edited.files.map((f) => [f.name, f.role])).toEqual([['FLAIR.nii', 'flair'], ['mask.nii', 'ignore'], ['demo_reference_edited.nii.gz', 'mask']]);
+    expect([edited.isDemo, edited.title, edited.key]).toEqual([true, 'demo', first.key + 1]);
+    const truth = scansOf(edited).truth!;
+    expect(Array.from(truth.volume.data).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(truth.volume.data[5]).toBe(1);
+    expect(truth.volume.affine).toBe(first.files[0].volume.affine);
+    expect(() => withEditedReference({ ...first, files: [first.files[1]] }, mask, 'x.nii.gz')).toThrow(/FLAIR/);
+  });
+
   it('starts a case from files with guessed roles', () => {
     const c = mergeIntoCase(null, toLoadedFiles([read('FLAIR.nii.gz'), read('T1.nii.gz'), read('lesion_mask.nii.gz')]));
     expect(c.files.map((f) => f.role)).toEqual(['flair', 't1', 'mask']);

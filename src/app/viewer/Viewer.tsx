@@ -1,7 +1,18 @@
-import { useEffect, useRef, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import type { Vec3, Volume } from '../../core/types.ts';
 import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
-import { NiivueController } from './niivue-controller.ts';
+import { type DrawTool, NiivueController } from './niivue-controller.ts';
+
+/** The viewer's mask editor (niivue's drawing layer), for the reference editor panel. */
+export interface DrawingHandle {
+  /** Opens the drawing layer holding `seed` (0/1 in the scan's voxel order; null: empty). */
+  start(seed: Uint8Array | null): Promise<void>;
+  setTool(tool: DrawTool): void;
+  undo(): void;
+  /** The drawing as a 0/1 mask in the scan's voxel order; the drawing stays open. */
+  read(): Promise<Uint8Array | null>;
+  close(): void;
+}
 
 interface Props {
   base: { id: string; volume: Volume } | null;
@@ -12,13 +23,15 @@ interface Props {
   jump: { vox: Vec3; nonce: number } | null;
   onOverlayDrawn: (runId: number, overlayMs: number) => void;
   onError: (message: string) => void;
+  /** Filled with the viewer's drawing handle once it exists. */
+  drawingRef?: RefObject<DrawingHandle | null>;
 }
 
 /**
  * The niivue canvas. Calls to niivue run one after another (a promise chain), so a new scan is
  * in place before its overlay arrives. data-* attributes expose what is shown, for tests.
  */
-export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onError }: Props) {
+export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onError, drawingRef }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const controller = useRef<NiivueController | null>(null);
   const queue = useRef<Promise<void>>(Promise.resolve());
@@ -32,12 +45,32 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
     }).catch((error: Error) => onError(`Viewer: ${error.message}`));
   };
 
+  /** As enqueue, resolving with the task's value (null when the viewer is gone or the task failed). */
+  const request = <T,>(task: (c: NiivueController) => T | Promise<T>): Promise<T | null> => new Promise((resolve) => {
+    queue.current = queue.current.then(async () => {
+      resolve(controller.current ? await task(controller.current) : null);
+    }).catch((error: Error) => {
+      resolve(null);
+      onError(`Viewer: ${error.message}`);
+    });
+  });
+
   useEffect(() => {
     const c = new NiivueController(setLocation);
     controller.current = c;
     queue.current = c.attach(canvas.current!).catch((error: Error) => onError(`Viewer could not start WebGL2: ${error.message}`));
+    if (drawingRef) {
+      drawingRef.current = {
+        start: async (seed) => void (await request((v) => v.startDrawing(seed))),
+        setTool: (tool) => enqueue((v) => v.setDrawTool(tool)),
+        undo: () => enqueue((v) => v.undoDrawing()),
+        read: () => request((v) => v.drawingMask()),
+        close: () => enqueue((v) => v.stopDrawing()),
+      };
+    }
     return () => {
       controller.current = null;
+      if (drawingRef) drawingRef.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);

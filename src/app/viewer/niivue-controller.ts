@@ -9,6 +9,10 @@ import { writeNifti } from '../../core/nifti-io.ts';
 import type { Vec3, Volume } from '../../core/types.ts';
 import { maskLike } from '../../core/volume.ts';
 import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
+import { nativeToRas, rasToNative, type RasLayout } from './drawing-orientation.ts';
+
+/** niivue pens for editing a mask: a freehand line, a filled outline, or the eraser (pen value 0). */
+export type DrawTool = 'draw' | 'fill' | 'erase';
 
 const SLICE_TYPES: Readonly<Record<ViewMode, SLICE_TYPE>> = {
   multiplanar: SLICE_TYPE.MULTIPLANAR,
@@ -60,6 +64,8 @@ export class NiivueController {
     const image = await imageFromVolume(volume, `${name}.nii`, 'gray', 1, NaN, NaN, false);
     const [calMin, calMax] = OVERLAY_RANGE.probability;
     const overlay = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'overlay.nii', 'warm', 0, calMin, calMax, true);
+    // a drawing belongs to the scan it was drawn on
+    if (this.nv.drawBitmap) this.stopDrawing();
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
     this.nv.addVolume(image);
     this.nv.addVolume(overlay);
@@ -113,6 +119,51 @@ export class NiivueController {
     this.nv.drawScene();
   }
 
+  /**
+   * Opens niivue's drawing layer on the base scan, holding `seed` (a 0/1 mask in the scan's own
+   * voxel order; null starts empty), with undo from this state on. Clicks then draw instead of
+   * moving the crosshair.
+   */
+  startDrawing(seed: ArrayLike<number> | null): void {
+    const layout = this.rasLayout();
+    this.nv.setDrawingEnabled(true);
+    const bitmap = this.nv.drawBitmap;
+    if (!bitmap) throw new Error('the viewer could not open a drawing layer');
+    bitmap.set(seed ? nativeToRas(seed, layout) : new Uint8Array(bitmap.length));
+    this.nv.drawClearAllUndoBitmaps();
+    this.nv.drawAddUndoBitmap();
+    this.nv.setDrawOpacity(0.65);
+    this.setDrawTool('draw');
+    this.nv.refreshDrawing(true);
+  }
+
+  setDrawTool(tool: DrawTool): void {
+    // pen 1 is niivue's first drawing colour (red); a filled pen closes and fills the outline drawn
+    this.nv.setPenValue(tool === 'erase' ? 0 : 1, tool === 'fill');
+  }
+
+  undoDrawing(): void {
+    this.nv.drawUndo();
+  }
+
+  /** The drawing as a 0/1 mask in the base scan's voxel order (null when no drawing is open). */
+  drawingMask(): Uint8Array | null {
+    const bitmap = this.nv.drawBitmap;
+    return bitmap ? rasToNative(bitmap, this.rasLayout()) : null;
+  }
+
+  /** Closes the drawing layer; clicks move the crosshair again. */
+  stopDrawing(): void {
+    this.nv.setDrawingEnabled(false);
+    this.nv.closeDrawing();
+  }
+
+  private rasLayout(): RasLayout {
+    const base = this.base;
+    if (!base?.img2RASstart || !base.img2RASstep || !base.dimsRAS) throw new Error('no scan is shown to draw on');
+    return { start: base.img2RASstart, step: base.img2RASstep, dimsRAS: base.dimsRAS };
+  }
+
   /** Number of overlay voxels niivue holds above the display minimum (for tests and the page). */
   overlayVoxelCount(): number {
     const img = this.overlay?.img;
@@ -125,7 +176,7 @@ export class NiivueController {
 }
 
 /** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
-function imageFromVolume(
+export function imageFromVolume(
   volume: Volume, name: string, colormap: string, opacity: number, calMin: number, calMax: number, trustCalMinMax: boolean,
 ): Promise<NVImage> {
   const bytes = writeNifti(volume, 'float32');
