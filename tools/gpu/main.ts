@@ -4,6 +4,7 @@
  */
 const commands: Record<string, () => Promise<unknown>> = {
   train: () => import('../../src/cli/train.ts'),
+  calibrate: () => import('../../src/cli/calibrate.ts'),
   segment: () => import('../../src/cli/segment.ts'),
   evaluate: () => import('../../src/cli/evaluate.ts'),
   bench: () => import('../../src/cli/bench.ts'),

@@ -2,7 +2,8 @@
 # Runs on a lent GPU machine from the repo root, after tools/gpu/build.sh filled .gpu/ here and the
 # device tool carried it (docs/gpu-training.md). Continues the four light models of .gpu/runs/ in
 # parallel on one GPU through tfjs-webgpu on Dawn (the shipped beta=1.5 and Dice models and the two
-# leave-one-out models), then segments and scores each leave-one-out model's held-out case.
+# leave-one-out models), calibrates them (temperature scaling), then segments and scores each
+# leave-one-out model's held-out case.
 # Results: $OUT/models.tar.gz (model folders), $OUT/logs.tar.gz, $OUT/evalNN.tar.gz (mask, probability).
 set -uo pipefail
 MINUTES=${MINUTES:-6}
@@ -20,10 +21,17 @@ train_named light-dice --loss dice --seed 12 &
 train_named loo-test07 --loss fbeta --beta 1.5 --cases patient19 --exclude-donors patient07 --seed 13 &
 train_named loo-test19 --loss fbeta --beta 1.5 --cases patient07 --exclude-donors patient19 --seed 14 &
 wait
+# temperature scaling on each model's own training cases (README, calibrate): written beside the
+# training folders, which stay uncalibrated so that --resume continues them
+calibrate_named() { local name=$1; shift; timeout 300 node .gpu/bundle/main.mjs calibrate --backend webgpu --data .gpu/data \
+  --model "$R/$name" --out "$R/$name-calibrated" "$@" > "$L/$name-calibrate.log" 2>&1; }
+calibrate_named light-fbeta15 & calibrate_named light-dice &
+calibrate_named loo-test07 --cases patient19 & calibrate_named loo-test19 --cases patient07 &
+wait
 for c in 07 19; do
   (d=.gpu/data/cases/patient$c; o=$OUT/eval$c; mkdir -p "$o"
    timeout 60 node .gpu/bundle/main.mjs segment --backend webgpu --flair $d/FLAIR.nii.gz --t1 $d/T1.nii.gz --t2 $d/T2.nii.gz \
-     --model $R/loo-test$c --out "$o/mask.nii.gz" --prob "$o/prob.nii.gz" 2> "$L/segment$c.log" &&
+     --model $R/loo-test$c-calibrated --out "$o/mask.nii.gz" --prob "$o/prob.nii.gz" 2> "$L/segment$c.log" &&
    node .gpu/bundle/main.mjs evaluate --pred "$o/mask.nii.gz" --truth $d/lesion_mask.nii.gz --prob "$o/prob.nii.gz" > "$L/eval$c.json" 2>&1) &
 done
 wait
