@@ -55,10 +55,10 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
   ref.current.tuning = tuning;
 
   /** Moves the threshold now on the page; the worker follows once the slider settles. */
-  const previewThreshold = useCallback((threshold: number) => {
+  const previewThreshold = useCallback((threshold: number, fromReference: boolean) => {
     // the sweep's edges lie in (0, 1); only "predict nothing" (Infinity) needs bringing into range
     const t = Math.min(Math.max(threshold, Number.MIN_VALUE), 1 - 2 ** -40);
-    dispatch({ type: 'settings', settings: { threshold: t } });
+    dispatch({ type: 'settings', settings: { threshold: t }, fromReference });
     window.clearTimeout(ref.current.settleTimer);
     ref.current.settleTimer = window.setTimeout(() => {
       const result = ref.current.state.result;
@@ -73,7 +73,7 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
         const scanId = scansOf(ref.current.state.caseFiles).flair?.id;
         if (!scanId) return;
         tuningDispatch({ type: 'sweep', scanId, entry: { modelName: event.modelName, runId: event.runId, sweep: event.sweep } });
-        if (!ref.current.tuning.manual) previewThreshold(bestOperatingPoint(event.sweep, ref.current.tuning.beta).threshold);
+        if (!ref.current.tuning.manual) previewThreshold(bestOperatingPoint(event.sweep, ref.current.tuning.beta).threshold, true);
         return;
       }
       case 'finetune-state':
@@ -125,11 +125,11 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
     setBeta: (beta) => {
       tuningDispatch({ type: 'beta', beta });
       const entry = currentSweep(ref.current.state, { ...ref.current.tuning, beta });
-      if (entry) previewThreshold(bestOperatingPoint(entry.sweep, beta).threshold);
+      if (entry) previewThreshold(bestOperatingPoint(entry.sweep, beta).threshold, true);
     },
     setThreshold: (threshold) => {
       tuningDispatch({ type: 'manual', manual: true });
-      previewThreshold(threshold);
+      previewThreshold(threshold, false);
     },
     compareModels: () => {
       const { models, result } = ref.current.state;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
+import { DEFAULT_THRESHOLD, INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
 import type { CaseFiles } from '../../src/app/case-files.ts';
 
 const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
@@ -16,6 +16,20 @@ function result(runId: number): SegmentationResult {
 const run = (state: WorkbenchState, ...actions: Parameters<typeof workbenchReducer>[1][]) => actions.reduce(workbenchReducer, state);
 
 describe('workbenchReducer', () => {
+  it("drops a reference's F-beta threshold for a new scan, but keeps it for the same scan and keeps a user's threshold", () => {
+    const tuned = run(INITIAL_STATE, { type: 'settings', settings: { threshold: 0.97 }, fromReference: true });
+    expect(tuned.thresholdFromReference).toBe(true);
+    const sameScan = run(tuned, { type: 'case-loaded', caseFiles, keepResult: true });
+    expect(sameScan.settings.threshold).toBe(0.97);
+    const newScan = run(tuned, { type: 'case-loaded', caseFiles, keepResult: false });
+    expect([newScan.settings.threshold, newScan.thresholdFromReference]).toEqual([DEFAULT_THRESHOLD, false]);
+    const chosen = run(tuned, { type: 'settings', settings: { threshold: 0.3 } });
+    expect(chosen.thresholdFromReference).toBe(false);
+    expect(run(chosen, { type: 'case-loaded', caseFiles, keepResult: false }).settings.threshold).toBe(0.3);
+    // other settings leave the threshold's origin alone
+    expect(run(tuned, { type: 'settings', settings: { batchSize: 2 } }).thresholdFromReference).toBe(true);
+  });
+
   it('goes idle -> running -> done with progress and a blank-channel notice', () => {
     let s = run(INITIAL_STATE, { type: 'case-loaded', caseFiles, keepResult: false }, { type: 'run-started', runId: 1, modelName: 'm', atMs: 100 });
     expect(s.phase).toBe('running');

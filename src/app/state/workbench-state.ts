@@ -94,6 +94,11 @@ export interface WorkbenchState {
   models: ModelEntry[];
   selectedModel: string | null;
   settings: RunSettings;
+  /**
+   * The threshold is the F-beta optimum against the open scan's reference (not the user's own
+   * choice): it does not carry over to another scan, which starts again from DEFAULT_THRESHOLD.
+   */
+  thresholdFromReference: boolean;
   run: RunProgress | null;
   phase: RunPhase;
   result: SegmentationResult | null;
@@ -106,13 +111,17 @@ export interface WorkbenchState {
   jump: { vox: Vec3; nonce: number } | null;
 }
 
+/** The models' decision threshold (probability >= 0.5 is lesion) until the user or a reference sets another. */
+export const DEFAULT_THRESHOLD = 0.5;
+
 export const INITIAL_STATE: WorkbenchState = {
   caseFiles: null,
   casePreparation: null,
   backend: { state: 'starting', name: null, adapter: '', fallbacks: [] },
   models: [],
   selectedModel: null,
-  settings: { threshold: 0.5, overlapFraction: 0.5, batchSize: 4 },
+  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4 },
+  thresholdFromReference: false,
   run: null,
   phase: 'idle',
   result: null,
@@ -134,7 +143,7 @@ export type WorkbenchAction =
   | { type: 'device-lost'; message: string }
   | { type: 'models-loaded'; models: ModelEntry[]; defaultModel: string | null }
   | { type: 'select-model'; name: string }
-  | { type: 'settings'; settings: Partial<RunSettings> }
+  | { type: 'settings'; settings: Partial<RunSettings>; fromReference?: boolean }
   | { type: 'run-started'; runId: number; modelName: string; atMs: number }
   | { type: 'model-loading'; runId: number }
   | { type: 'progress'; runId: number; done: number; total: number; atMs: number }
@@ -151,12 +160,16 @@ export type WorkbenchAction =
 /** The reducer: every transition of the page state. */
 export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchState {
   switch (action.type) {
-    case 'case-loaded':
+    case 'case-loaded': {
+      const resetThreshold = !action.keepResult && state.thresholdFromReference;
       return {
         ...state, caseFiles: action.caseFiles, error: null, notice: action.notice ?? null,
+        settings: resetThreshold ? { ...state.settings, threshold: DEFAULT_THRESHOLD } : state.settings,
+        thresholdFromReference: resetThreshold ? false : state.thresholdFromReference,
         result: action.keepResult && state.result ? { ...state.result, caseKey: action.caseFiles.key } : null,
         phase: action.keepResult ? state.phase : state.run ? state.phase : 'idle', jump: null,
       };
+    }
     case 'case-sent':
       // the same case sent again (to a restarted worker) keeps its first upload and preparation times
       if (state.casePreparation?.caseKey === action.caseKey) return state;
@@ -184,7 +197,10 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
     case 'select-model':
       return { ...state, selectedModel: action.name };
     case 'settings':
-      return { ...state, settings: { ...state.settings, ...action.settings } };
+      return {
+        ...state, settings: { ...state.settings, ...action.settings },
+        thresholdFromReference: action.settings.threshold === undefined ? state.thresholdFromReference : action.fromReference === true,
+      };
     case 'run-started':
       return {
         ...state, phase: 'running', error: null, notice: null,
