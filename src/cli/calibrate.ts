@@ -4,7 +4,8 @@
  * Temperature scaling of a trained model (src/core/temperature.ts): runs the network on random
  * brain-centred patches of real cases, fits the one temperature that minimises the voxel-wise
  * cross-entropy, and writes the model with that temperature baked into its last convolution. The
- * mask at threshold 0.5 does not change; the probabilities spread out, so a beta or threshold
+ * decision of each patch at 0.5 does not change (the fused mask changes only where overlapping
+ * patches disagree); the probabilities spread out, so a beta or threshold
  * slider can move the operating point of a model trained with an overlap loss.
  */
 import path from 'node:path';

@@ -1,11 +1,11 @@
 /**
  * Temperature scaling (Guo et al., "On calibration of modern neural networks", ICML 2017): one
  * scalar T divides a network's logits so that sigmoid(z / T) is calibrated, fit by minimising the
- * mean binary cross-entropy on voxels the network did not train on. Dividing by T > 0 keeps every
- * voxel's order and the decision at 0.5 (z > 0), so the mask at threshold 0.5 is unchanged; what
- * changes is how the probabilities spread between 0 and 1, which is what a threshold or beta
- * slider moves through. Overlap losses (F-beta, Dice) drive logits far past what a threshold sweep
- * can resolve (README, "Calibration").
+ * mean binary cross-entropy (ideally on voxels the network did not train on). Dividing by T > 0
+ * keeps the order of a patch's voxels and each one's decision at 0.5 (z > 0); what changes is how
+ * the probabilities spread between 0 and 1, which is what a threshold or beta slider moves
+ * through. Overlap losses (F-beta, Dice) drive logits far past what a threshold sweep can resolve
+ * (README, "calibrate").
  */
 
 /** log(1 + e^x) without overflow. */

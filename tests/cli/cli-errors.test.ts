@@ -1,5 +1,5 @@
 /**
- * The segment and evaluate CLIs as a user runs them: bad inputs must end with exit code != 0, one
+ * The segment, evaluate and calibrate CLIs as a user runs them: bad inputs must end with exit code != 0, one
  * line `error: ...` on stderr (no stack trace) and no output file; a good run writes a mask on the
  * FLAIR's grid that evaluate can score.
  */
@@ -29,7 +29,7 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(script: 'segment' | 'evaluate', args: string[]): CliResult {
+function runCli(script: 'segment' | 'evaluate' | 'calibrate', args: string[]): CliResult {
   const env = { ...process.env };
   delete env.DEBUG_CLI;
   const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
@@ -105,6 +105,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('calibrate: bad inputs', () => {
+  it('fails cleanly on a data folder without the cases, writing nothing', () => {
+    const out = file('calibrated');
+    const r = runCli('calibrate', ['--model', file('model'), '--out', out, '--data', file('no-data'), '--cases', 'patientA', '--backend', 'wasm']);
+    expectOneLineError(r, /no-data\/cases\/patientA\/FLAIR\.nii\.gz.*no such file/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a patch count that is not a positive integer', () => {
+    expectOneLineError(runCli('calibrate', ['--out', file('calibrated'), '--patches', '0']), /--patches must be a positive integer/);
+  });
 });
 
 describe('segment: bad inputs', () => {
