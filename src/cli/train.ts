@@ -21,6 +21,7 @@ import { loadModelDir, saveModelDir } from './model-files.ts';
 import { runCli } from './run-cli.ts';
 import { initNodeBackend } from './tf-node.ts';
 import { buildTrainingSet } from './training-cases.ts';
+import { WeightSync } from './weight-sync.ts';
 
 const SPEC = {
   out: { type: 'string' }, preset: { type: 'string' }, loss: { type: 'string' }, beta: { type: 'string' },
@@ -28,13 +29,15 @@ const SPEC = {
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
   transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
   seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' },
-  backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  backend: { type: 'string' }, workers: { type: 'string' }, rank: { type: 'string' }, 'sync-dir': { type: 'string' },
+  'sync-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
   [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
-  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu|webgpu]`;
+  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu|webgpu]
+  [--workers K --rank R --sync-dir DIR [--sync-every 10]]   (K processes training one model: local SGD)`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
 const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
@@ -71,7 +74,17 @@ runCli(async () => {
   const data = optionalString(o, 'data') ?? path.resolve('../shared/data/open_ms_data');
   const caseNames = (optionalString(o, 'cases') ?? 'patient07,patient19').split(',');
   const excludeDonors = [...caseNames, ...(optionalString(o, 'exclude-donors')?.split(',') ?? [])];
-  const seed = optionalNumber(o, 'seed', 1);
+  const workers = optionalNumber(o, 'workers', 1);
+  const rank = optionalNumber(o, 'rank', 0);
+  const syncEvery = optionalNumber(o, 'sync-every', 10);
+  const checkpointEvery = optionalNumber(o, 'checkpoint-every', 100);
+  const sync = workers > 1 ? new WeightSync({ dir: requiredString(o, 'sync-dir'), rank, workers }) : null;
+  if (sync && (!Number.isInteger(syncEvery) || syncEvery < 1 || checkpointEvery % syncEvery !== 0)) {
+    throw new Error('--sync-every must be a positive integer that divides --checkpoint-every');
+  }
+  if (sync && !flag(o, 'resume')) throw new Error('--workers needs --resume: copy one checkpoint to each worker\'s --out, so that all start from the same weights');
+  // each worker draws its own transplants and batches
+  const seed = optionalNumber(o, 'seed', 1) + 7919 * rank;
   const cases = await buildTrainingSet({
     caseDirs: caseNames.map((c) => path.join(data, 'cases', c)), donorDir: path.join(data, 'masks_mni'),
     excludeDonors, modalities, copies: optionalNumber(o, 'transplants', 4), seed, log,
@@ -81,6 +94,7 @@ runCli(async () => {
   const resume = flag(o, 'resume');
   const model = resume ? (await loadModelDir(out)).model : buildFcDenseNet(preset, modalities.length);
   const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8')) : { step: 0, trainSeconds: 0 };
+  if (sync && state.step % syncEvery !== 0) throw new Error(`--resume at step ${state.step}: workers must start at a multiple of --sync-every`);
   const optimizer = tf.train.adam(optionalNumber(o, 'lr', 2e-3));
   if (resume) await restoreOptimizer(optimizer, out);
   log(`model ${preset.name}: ${model.countParams()} parameters, patch ${patchSize}^3, batch ${batchSize}, ${loss} beta ${beta}`);
@@ -94,6 +108,8 @@ runCli(async () => {
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
+  const timeUp = () => seconds() - state.trainSeconds > minutes * 60;
+  let syncedStop = false;
   let recent: number[] = [];
   const meta = (step: number): ModelMeta => ({
     format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize,
@@ -107,9 +123,11 @@ runCli(async () => {
   };
   const done = await trainLoop(model, optimizer, {
     steps, startStep: state.step, learningRate: optionalNumber(o, 'lr', 2e-3), finalLearningRateFraction: 0.1,
-    loss, beta, checkpointEvery: optionalNumber(o, 'checkpoint-every', 100),
+    loss, beta, checkpointEvery,
     nextBatch: () => makeTrainingBatch(cases, batchOptions, rng),
-    onStep: (step, value, ms) => {
+    onStep: async (step, value, ms) => {
+      // with workers, stopping is decided together at a sync round, so all end on the same weights
+      if (sync && step % syncEvery === 0) syncedStop = await sync.average(model, step / syncEvery, timeUp());
       recent = [...recent.slice(-19), value];
       if (step % 10 === 0) {
         const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
@@ -117,12 +135,12 @@ runCli(async () => {
       }
     },
     onCheckpoint: checkpoint,
-    shouldStop: () => seconds() - state.trainSeconds > minutes * 60,
+    shouldStop: () => (sync ? syncedStop : timeUp()),
     // With a time budget the learning rate decays by elapsed time too, so a run cut by --minutes
     // still ends at the low rate.
     budgetUsed: () => (seconds() - state.trainSeconds) / (minutes * 60),
   });
-  if (done % optionalNumber(o, 'checkpoint-every', 100) !== 0 && done !== steps) await checkpoint(done);
+  if (done % checkpointEvery !== 0 && done !== steps) await checkpoint(done);
   log(`done: ${done} steps in ${seconds().toFixed(0)} s`);
 });
 
