@@ -39,13 +39,7 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
   const [location, setLocation] = useState<Vec3 | null>(null);
   const [shown, setShown] = useState({ baseId: '', overlayVoxels: 0, runId: 0 });
 
-  const enqueue = (task: (c: NiivueController) => Promise<void> | void) => {
-    queue.current = queue.current.then(async () => {
-      if (controller.current) await task(controller.current);
-    }).catch((error: Error) => onError(`Viewer: ${error.message}`));
-  };
-
-  /** As enqueue, resolving with the task's value (null when the viewer is gone or the task failed). */
+  /** Runs `task` after the queued ones; resolves with its value (null when the viewer is gone or the task failed). */
   const request = <T,>(task: (c: NiivueController) => T | Promise<T>): Promise<T | null> => new Promise((resolve) => {
     queue.current = queue.current.then(async () => {
       resolve(controller.current ? await task(controller.current) : null);
@@ -54,6 +48,7 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
       onError(`Viewer: ${error.message}`);
     });
   });
+  const enqueue = (task: (c: NiivueController) => Promise<void> | void) => void request(task);
 
   useEffect(() => {
     const c = new NiivueController(setLocation);
@@ -61,7 +56,9 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
     queue.current = c.attach(canvas.current!).catch((error: Error) => onError(`Viewer could not start WebGL2: ${error.message}`));
     if (drawingRef) {
       drawingRef.current = {
-        start: async (seed) => void (await request((v) => v.startDrawing(seed))),
+        start: async (seed) => {
+          await request((v) => v.startDrawing(seed));
+        },
         setTool: (tool) => enqueue((v) => v.setDrawTool(tool)),
         undo: () => enqueue((v) => v.undoDrawing()),
         read: () => request((v) => v.drawingMask()),
