@@ -81,7 +81,7 @@ export function ReferenceEditor({ drawing, reference, segmentation, hasScan, onA
             <button type="button" className="primary" data-testid="draw-apply" onClick={() => void finish(true)}>Use as reference</button>
             <button type="button" data-testid="draw-discard" onClick={() => void finish(false)}>Discard</button>
           </div>
-          <p className="hint">Click and drag on a 2D slice to draw (the crosshair stays put while editing); the drawing shows in red, under the overlay: untick Overlay to see it alone.</p>
+          <p className="hint">Click and drag on a 2D slice to draw; the drawing shows in red, under the overlay: untick Overlay to see it alone.</p>
         </>
       )}
     </section>
