@@ -278,7 +278,8 @@ export function useWorkbench(url: UrlOptions): {
     try {
       if (what === 'reference') {
         if (!truth) return;
-        const mask = Uint8Array.from(truth.volume.data, (x) => (x > 0.5 ? 1 : 0));
+        // > 0 is lesion, as the metrics and the drawing layer read a reference
+        const mask = Uint8Array.from(truth.volume.data, (x) => (x > 0 ? 1 : 0));
         return downloadBytes(maskNiftiBytes(flair.volume, mask), `${stem}_reference_mask.nii.gz`, 'application/gzip');
       }
       if (!result) return;

@@ -15,7 +15,7 @@ const TOOLS: readonly [DrawTool, string][] = [['draw', 'Pen'], ['fill', 'Filled 
 
 interface Props {
   drawing: RefObject<DrawingHandle | null>;
-  /** The reference mask and the model's thresholded mask (0/1 on the scan's grid), when there are. */
+  /** The reference mask (> 0 is lesion) and the model's thresholded mask, on the scan's grid, when there are. */
   reference: Float32Array | null;
   segmentation: Uint8Array | null;
   hasScan: boolean;
@@ -38,9 +38,8 @@ export function ReferenceEditor({ drawing, reference, segmentation, hasScan, onA
   const start = async () => {
     const handle = drawing.current;
     if (!handle) return;
-    const mask = chosen === 'reference' && reference ? Uint8Array.from(reference, (x) => (x > 0.5 ? 1 : 0))
-      : chosen === 'segmentation' ? segmentation : null;
-    await handle.start(mask);
+    // the drawing layer takes any voxel > 0 as drawn, as the metrics read a reference
+    await handle.start(chosen === 'reference' ? reference : chosen === 'segmentation' ? segmentation : null);
     setTool('draw');
     setEditing(true);
   };

@@ -5,8 +5,8 @@ import { type DrawTool, NiivueController } from './niivue-controller.ts';
 
 /** The viewer's mask editor (niivue's drawing layer), for the reference editor panel. */
 export interface DrawingHandle {
-  /** Opens the drawing layer holding `seed` (0/1 in the scan's voxel order; null: empty). */
-  start(seed: Uint8Array | null): Promise<void>;
+  /** Opens the drawing layer holding `seed` (the scan's voxel order, > 0 drawn; null: empty). */
+  start(seed: ArrayLike<number> | null): Promise<void>;
   setTool(tool: DrawTool): void;
   undo(): void;
   /** The drawing as a 0/1 mask in the scan's voxel order; the drawing stays open. */

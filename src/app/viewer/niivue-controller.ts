@@ -120,16 +120,16 @@ export class NiivueController {
   }
 
   /**
-   * Opens niivue's drawing layer on the base scan, holding `seed` (a 0/1 mask in the scan's own
-   * voxel order; null starts empty), with undo from this state on. Clicks then draw instead of
-   * moving the crosshair.
+   * Opens niivue's drawing layer on the base scan, holding `seed` (a mask in the scan's own voxel
+   * order, > 0 drawn; null starts empty), with undo from this state on. Drags then draw.
    */
   startDrawing(seed: ArrayLike<number> | null): void {
     const layout = this.rasLayout();
     this.nv.setDrawingEnabled(true);
     const bitmap = this.nv.drawBitmap;
     if (!bitmap) throw new Error('the viewer could not open a drawing layer');
-    bitmap.set(seed ? nativeToRas(seed, layout) : new Uint8Array(bitmap.length));
+    if (seed) bitmap.set(nativeToRas(seed, layout));
+    else bitmap.fill(0);
     this.nv.drawClearAllUndoBitmaps();
     this.nv.drawAddUndoBitmap();
     this.nv.setDrawOpacity(0.65);
