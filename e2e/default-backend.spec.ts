@@ -36,8 +36,8 @@ test('Default backend: wasm instead of a software GPU, with the reason shown; a 
   const files = phantomFiles([64, 64, 64], 17, 'crop64');
   await page.getByTestId('file-input').setInputFiles([files.flair]);
   await expect(page.getByTestId('case-title')).toHaveText(files.flair.name);
-  await expect(page.getByTestId('threshold-value')).toHaveText('0.50');
-  console.log(`threshold on the demo ${demoThreshold}, on the new scan 0.50`);
+  await expect(page.getByTestId('threshold-value')).toHaveText('0.500');
+  console.log(`threshold on the demo ${demoThreshold}, on the new scan 0.500`);
   const started = Date.now();
   await segmentAndWait(page, 6 * 60_000);
   const seconds = (Date.now() - started) / 1000;

@@ -23,6 +23,12 @@ export function formatMl(ml: number): string {
   return ml < 1 ? ml.toFixed(3) : ml.toFixed(2);
 }
 
+/** 0.372 as "0.372"; thresholds crowding 1 (sigmoid outputs) as "1 − 4.5e-5". */
+export function formatThreshold(t: number): string {
+  if (!Number.isFinite(t)) return 'none';
+  return t >= 0.995 ? `1 − ${(1 - t).toExponential(1)}` : t.toFixed(3);
+}
+
 /** Bytes as "1.2 MB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -1,7 +1,7 @@
 /**
  * `npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
  *   [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
- *   [--overlap X] [--backend cpu|wasm|webgpu]`
+ *   [--overlap X] [--mirror] [--backend cpu|wasm|webgpu]`
  *
  * Whole-volume patch inference and fusion; the mask (and probability map) are written on the
  * FLAIR's grid with its header.
@@ -23,13 +23,14 @@ import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
-  [--overlap 0.5] [--batch 4] [--backend wasm|cpu|webgpu]`;
+  [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)`;
 
 const SPEC = {
   flair: { type: 'string' }, t1: { type: 'string' }, t2: { type: 'string' }, t1post: { type: 'string' },
   out: { type: 'string' }, prob: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' },
   fusion: { type: 'string' }, 'bspline-order': { type: 'string' }, overlap: { type: 'string' },
-  batch: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  batch: { type: 'string' }, mirror: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const FUSIONS: readonly FusionWindowKind[] = ['bspline', 'gaussian', 'mean'];
@@ -69,7 +70,7 @@ runCli(async () => {
   const started = performance.now();
   let lastReport = 0;
   const { probability, timings } = await segmentVolume(model, input.channels, flair.dims, input.brain, {
-    patchSize: meta.patchSize, overlapFraction: overlap, window: fusion, bsplineOrder: order, batchSize,
+    patchSize: meta.patchSize, overlapFraction: overlap, window: fusion, bsplineOrder: order, batchSize, mirror: flag(o, 'mirror'),
     onProgress: (done, total) => {
       const now = performance.now();
       if (now - lastReport < 5000 && done < total) return;

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { flipAlongI } from '../core/augment.ts';
 import { FusionAccumulator } from '../core/fusion.ts';
 import { fusionWindow } from '../core/fusion-window.ts';
 import { cropToDims, padToAtLeast } from '../core/pad-crop.ts';
 import { patchGrid } from '../core/patch-grid.ts';
-import type { FusionWindowKind, Vec3 } from '../core/types.ts';
+import type { FusionWindowKind, PatchBox, Vec3 } from '../core/types.ts';
 import { batchTensor } from './patch-tensor.ts';
 
 export interface SegmentOptions {
@@ -15,6 +16,11 @@ export interface SegmentOptions {
   /** B-spline order 0-3 (used by the 'bspline' window). */
   bsplineOrder: number;
   batchSize: number;
+  /**
+   * Test-time mirroring (as nnU-Net does): each patch is also predicted flipped left-right, and
+   * the two predictions are averaged before fusion. Doubles the model time.
+   */
+  mirror?: boolean;
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
   shouldCancel?: () => boolean;
@@ -55,11 +61,23 @@ export async function segmentVolume(
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
+  const data = padded.map((p) => p.data);
+  // The mirrored volume's patch at the mirrored box, flipped back, is the flipped prediction.
+  const mirrored = options.mirror ? data.map((c) => { const m = c.slice(); flipAlongI(m, work); return m; }) : null;
   for (let first = 0; first < boxes.length; first += options.batchSize) {
     if (options.shouldCancel?.()) throw new Error('cancelled');
     const batch = boxes.slice(first, first + options.batchSize);
     const t0 = performance.now();
-    const probs = await predictBatch(model, padded.map((p) => p.data), work, batch);
+    const probs = await predictBatch(model, data, work, batch);
+    if (mirrored) {
+      const flipped = await predictBatch(model, mirrored, work, batch.map((box) => mirrorBox(box, work)));
+      for (let b = 0; b < batch.length; b++) {
+        const patch = flipped.subarray(b * patchVoxels, (b + 1) * patchVoxels);
+        flipAlongI(patch, size);
+        const own = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
+        for (let v = 0; v < patchVoxels; v++) own[v] = 0.5 * (own[v] + patch[v]);
+      }
+    }
     modelMs += performance.now() - t0;
     batch.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
     await options.onProgress?.(Math.min(first + options.batchSize, boxes.length), boxes.length);
@@ -69,8 +87,13 @@ export async function segmentVolume(
   return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length } };
 }
 
+/** The box covering the same voxels after the volume is flipped along i. */
+export function mirrorBox(box: PatchBox, dims: Vec3): PatchBox {
+  return { start: [dims[0] - box.start[0] - box.size[0], box.start[1], box.start[2]], size: box.size };
+}
+
 /** The network's [B, D, H, W, 1] output is k-major with i fastest: the core's patch order. */
-async function predictBatch(model: tf.LayersModel, channels: Float32Array[], dims: Vec3, boxes: Parameters<typeof batchTensor>[2]): Promise<Float32Array> {
+async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[]): Promise<Float32Array> {
   const x = batchTensor(channels, dims, boxes);
   const y = model.predict(x) as tf.Tensor;
   try {

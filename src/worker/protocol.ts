@@ -22,6 +22,8 @@ export interface SegmentSettings {
   bsplineOrder: number;
   /** Patches per network call; halved automatically after the GPU runs out of memory. */
   batchSize: number;
+  /** Test-time mirroring: each patch also predicted flipped left-right (2x model time). */
+  mirror: boolean;
 }
 
 /** What to do when the only WebGPU adapter is a software one (SwiftShader on the CPU). */

@@ -49,6 +49,7 @@ export async function runSegmentation(
     window: settings.window,
     bsplineOrder: settings.bsplineOrder,
     batchSize: settings.batchSize,
+    mirror: settings.mirror,
     onProgress: async (done, total) => {
       hooks.checkpoint();
       await hooks.onProgress(done, total);

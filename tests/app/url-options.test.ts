@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etaSeconds, formatMl, formatSeconds } from '../../src/app/format.ts';
+import { etaSeconds, formatMl, formatSeconds, formatThreshold } from '../../src/app/format.ts';
 import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-options.ts';
 
 describe('parseUrlOptions', () => {
@@ -41,5 +41,12 @@ describe('format', () => {
     expect(etaSeconds(0, 30, 20)).toBeNull();
     expect(formatMl(0.01234)).toBe('0.012');
     expect(formatMl(12.3456)).toBe('12.35');
+  });
+
+  it('formats thresholds, spelling out those that crowd 1', () => {
+    expect(formatThreshold(0.5)).toBe('0.500');
+    expect(formatThreshold(0.9949)).toBe('0.995');
+    expect(formatThreshold(1 - 4.5e-5)).toBe('1 − 4.5e-5');
+    expect(formatThreshold(Infinity)).toBe('none');
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { batchTensor } from '../../src/model/patch-tensor.ts';
-import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS, mirrorBox, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
 beforeAll(async () => {
@@ -131,6 +131,55 @@ describe('segmentVolume with a pointwise model', () => {
     const empty = new Uint8Array(brain.length);
     await expect(segmentVolume(model, [flair], dims, empty, options())).rejects.toThrow(/brain is empty/);
     model.dispose();
+  });
+});
+
+/**
+ * p(i) = sigmoid(a x(i - 1) + b): a 3x3x3 Conv3dLayer whose only non-zero tap is the left
+ * neighbour along i (W), zero-padded at the patch edge. Not mirror-symmetric, so test-time
+ * mirroring changes it in a way that can be computed by hand.
+ */
+function leftNeighbourModel(a: number, b: number): tf.LayersModel {
+  const input = tf.input({ shape: [null, null, null, 1] });
+  const conv = new Conv3dLayer({ filters: 1, kernelSize: 3 });
+  const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: prob });
+  const kernel = new Float32Array(27);
+  kernel[1 * 9 + 1 * 3 + 0] = a; // [d 1, h 1, w 0]: the voxel at w - 1
+  conv.setWeights([tf.tensor5d(kernel, [3, 3, 3, 1, 1]), tf.tensor1d([b])]);
+  return model;
+}
+
+describe('segmentVolume with test-time mirroring', () => {
+  it('leaves a mirror-symmetric (pointwise) model unchanged', async () => {
+    const dims: Vec3 = [40, 36, 30];
+    const brain = ellipsoidBrain(dims);
+    const flair = channelIn(brain, 5);
+    const model = pointwiseModel([1.1], -0.2);
+    const { probability, timings } = await segmentVolume(model, [flair], dims, brain, options({ mirror: true, batchSize: 3 }));
+    expect(maxError(probability, brain, (v) => sigmoid(1.1 * flair[v] - 0.2))).toBeLessThan(2e-6);
+    expect(timings.patches).toBeGreaterThan(8);
+    model.dispose();
+  });
+
+  it('averages the prediction with the flipped prediction of the flipped patch', async () => {
+    // One 16^3 patch covers the volume, so each voxel has one prediction to check by hand:
+    // 0.5 (sigmoid(a x(i-1) + b) + sigmoid(a x(i+1) + b)), with x = 0 beyond the patch edge.
+    const dims: Vec3 = [16, 16, 16];
+    const brain = new Uint8Array(16 ** 3).fill(1);
+    const flair = seededValues(brain.length, 6, -3, 3);
+    const model = leftNeighbourModel(0.9, 0.1);
+    const x = (i: number, v: number) => (i < 0 || i > 15 ? 0 : flair[v - (v % 16) + i]);
+    const plain = await segmentVolume(model, [flair], dims, brain, options());
+    expect(maxError(plain.probability, brain, (v) => sigmoid(0.9 * x((v % 16) - 1, v) + 0.1))).toBeLessThan(2e-6);
+    const mirrored = await segmentVolume(model, [flair], dims, brain, options({ mirror: true }));
+    const expected = (v: number) => 0.5 * (sigmoid(0.9 * x((v % 16) - 1, v) + 0.1) + sigmoid(0.9 * x((v % 16) + 1, v) + 0.1));
+    expect(maxError(mirrored.probability, brain, expected)).toBeLessThan(2e-6);
+    model.dispose();
+  });
+
+  it('mirrors a box across the i axis only', () => {
+    expect(mirrorBox({ start: [3, 4, 5], size: [16, 16, 16] }, [40, 36, 30])).toEqual({ start: [21, 4, 5], size: [16, 16, 16] });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { OperatingPoint } from '../../core/operating-point.ts';
-import { formatMl } from '../format.ts';
+import { formatMl, formatThreshold } from '../format.ts';
 import type { SegmentationResult } from '../state/workbench-state.ts';
 
 interface Props {
@@ -67,10 +67,4 @@ export function MetricsPanel({ result, point, ap, beta, manual, onBeta, onThresh
       ) : <p className="hint">Computing the metrics at every threshold…</p>}
     </section>
   );
-}
-
-/** 0.372 as "0.372"; thresholds crowding 1 (sigmoid outputs) as "1 − 4.5e-5". */
-function formatThreshold(t: number): string {
-  if (!Number.isFinite(t)) return 'none';
-  return t >= 0.995 ? `1 − ${(1 - t).toExponential(1)}` : t.toFixed(3);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { etaSeconds, formatSeconds } from '../format.ts';
+import { etaSeconds, formatSeconds, formatThreshold } from '../format.ts';
 import type { WorkbenchActions } from '../use-workbench.ts';
 import type { WorkbenchState } from '../state/workbench-state.ts';
 
@@ -24,10 +24,10 @@ export function RunPanel({ state, actions, blocker }: Props) {
         </select>
       </label>
       <label className="field">
-        <span>Threshold <output data-testid="threshold-value">{threshold.toFixed(2)}</output></span>
+        <span>Threshold <output data-testid="threshold-value">{formatThreshold(threshold)}</output></span>
         <input
           data-testid="threshold"
-          type="range" min={0.05} max={0.95} step={0.05} value={threshold}
+          type="range" min={0.01} max={0.99} step={0.01} value={Math.min(0.99, Math.max(0.01, threshold))}
           onChange={(e) => setThreshold(Number(e.target.value))}
           onPointerUp={() => actions.applyThreshold(threshold)}
           onKeyUp={() => actions.applyThreshold(threshold)}
@@ -40,6 +40,10 @@ export function RunPanel({ state, actions, blocker }: Props) {
           <option value={0.5}>50% (default)</option>
           <option value={0.75}>75% (smoother, slower)</option>
         </select>
+      </label>
+      <label className="inline" style={{ marginBottom: 10 }}>
+        <input type="checkbox" data-testid="mirror-toggle" checked={state.settings.mirror} disabled={running} onChange={(e) => actions.setSettings({ mirror: e.target.checked })} />
+        <span>Test-time mirroring: average each patch with its left-right flip (2× model time)</span>
       </label>
       <div className="row">
         <button type="button" data-testid="segment-button" className="primary" disabled={running || blocker !== null || state.backend.state === 'failed'} title={blocker ?? ''} onClick={actions.segment}>

@@ -37,6 +37,7 @@ export interface RunSettings {
   threshold: number;
   overlapFraction: number;
   batchSize: number;
+  mirror: boolean;
 }
 
 export interface RunProgress {
@@ -120,7 +121,7 @@ export const INITIAL_STATE: WorkbenchState = {
   backend: { state: 'starting', name: null, adapter: '', fallbacks: [] },
   models: [],
   selectedModel: null,
-  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4 },
+  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4, mirror: false },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
