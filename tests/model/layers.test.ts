@@ -199,14 +199,16 @@ describe('MaxPool3d', () => {
 });
 
 describe('Upsample3d', () => {
-  it('equals a naive nearest-neighbour 2x upsampling loop', () => {
+  it.each(['cpu', 'wasm'])('equals a naive nearest-neighbour 2x upsampling loop on %s', async (backend) => {
     const shape: Shape5 = [2, 2, 3, 4, 3];
     const [n, d, h, w, c] = shape;
     const values = seededValues(n * d * h * w * c, 12);
+    await tf.setBackend(backend);
     const y = tf.tidy(() => (new Upsample3d({}).apply(tf.tensor5d(values, shape)) as tf.Tensor));
     expect(y.shape).toEqual([n, 2 * d, 2 * h, 2 * w, c]);
     const got = y.dataSync();
     y.dispose();
+    await tf.setBackend('cpu');
     let o = 0;
     for (let b = 0; b < n; b++)
       for (let z = 0; z < 2 * d; z++)
@@ -273,6 +275,43 @@ describe('InstanceNorm3d', () => {
     }
     x.dispose();
   });
+});
+
+describe('InstanceNorm3d against the tf.moments formula', () => {
+  // (x - mean) / sqrt(var + eps) * gamma + beta with tf.moments over the voxels: an independent
+  // reference for the layer's matMul form, values and input gradient, on cpu and on wasm.
+  const shape: Shape5 = [2, 3, 4, 5, 3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = seededValues(size, 20).map((v, n) => v * (1 + (n % 3)) + 4 * (n % 3));
+  const r = seededValues(size, 21);
+  const reference = (x: tf.Tensor) => {
+    const flat = x.reshape([2, 60, 3]);
+    const { mean, variance } = tf.moments(flat, 1, true);
+    const normed = tf.mul(tf.sub(flat, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+    return tf.add(tf.mul(normed, tf.tensor1d([1.5, 0.5, 2])), tf.tensor1d([0.1, -0.2, 0.3])).reshape(shape);
+  };
+  for (const backend of ['cpu', 'wasm']) {
+    it(`has the same values and input gradient on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      try {
+        const layer = new InstanceNorm3d();
+        const x = tf.tensor5d(values, shape);
+        layer.apply(x);
+        layer.setWeights([tf.tensor1d([1.5, 0.5, 2]), tf.tensor1d([0.1, -0.2, 0.3])]);
+        const rT = tf.tensor5d(r, shape);
+        const y = layer.apply(x) as tf.Tensor;
+        const yRef = reference(x);
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a) as tf.Tensor, rT)))(x);
+        const gRef = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(reference(a), rT)))(x);
+        expect(maxRelativeError(y.dataSync(), yRef.dataSync())).toBeLessThan(1e-4);
+        expect(maxRelativeError(g.dataSync(), gRef.dataSync())).toBeLessThan(1e-3);
+        tf.dispose([x, rT, y, yRef, g, gRef]);
+        layer.dispose();
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    });
+  }
 });
 
 describe('ChannelConcat', () => {

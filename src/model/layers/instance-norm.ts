@@ -28,11 +28,15 @@ export class InstanceNorm3d extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      // Rank-3 view [N, D*H*W, C]: wasm reduces rank-5 tensors ~10x slower (transposes first).
+      // Means over the voxels as batched products with a row of 1/M: on wasm, tf.moments over
+      // the middle axis of [N, M, C] transposes first and runs ~1.6x slower than XNNPACK's matMul.
       const [n, d, h, w, c] = x.shape;
-      const flat = x.reshape([n, d * h * w, c]);
-      const { mean, variance } = tf.moments(flat, 1, true);
-      const normed = tf.mul(tf.sub(flat, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+      const voxels = d * h * w;
+      const flat = x.reshape([n, voxels, c]);
+      const average = tf.fill([n, 1, voxels], 1 / voxels);
+      const centred = tf.sub(flat, tf.matMul(average, flat));
+      const variance = tf.matMul(average, tf.square(centred));
+      const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.epsilon)));
       const affine = tf.add(tf.mul(normed, this.gamma.read()), this.beta.read());
       return affine.reshape(x.shape);
     });

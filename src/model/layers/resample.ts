@@ -25,9 +25,11 @@ export class MaxPool3d extends tf.layers.Layer {
 }
 
 /**
- * Nearest-neighbour 2x upsampling of [N, D, H, W, C] by three rank-4 tiles (one per axis).
- * tfjs has no UpSampling3D and conv3dTranspose cannot be trained (no gradient for its backprop
- * kernel); upsampling followed by a 3x3x3 conv is the trainable replacement.
+ * Nearest-neighbour 2x upsampling of [N, D, H, W, C], one axis at a time, each as a broadcast add
+ * of zeros [1, 1, 2, 1] to a rank-4 view (the gradient is a sum over the pair). tf.tile does the
+ * same but wasm's Tile is ~100x slower than its broadcasting Add (2.4 s against 22 ms for a batch
+ * of 4 x 16^3 x 96). tfjs has no UpSampling3D and conv3dTranspose cannot be trained (no gradient
+ * for its backprop kernel); upsampling followed by a 3x3x3 conv is the trainable replacement.
  */
 export class Upsample3d extends tf.layers.Layer {
   static className = 'LwUpsample3d';
@@ -41,9 +43,10 @@ export class Upsample3d extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor5D;
       const [n, d, h, w, c] = x.shape;
-      const alongW = tf.tile(x.reshape([n * d * h, w, 1, c]), [1, 1, 2, 1]);
-      const alongH = tf.tile(alongW.reshape([n * d, h, 1, 2 * w * c]), [1, 1, 2, 1]);
-      const alongD = tf.tile(alongH.reshape([n, d, 1, 4 * h * w * c]), [1, 1, 2, 1]);
+      const pair = tf.zeros([1, 1, 2, 1]);
+      const alongW = tf.add(x.reshape([n * d * h, w, 1, c]), pair);
+      const alongH = tf.add(alongW.reshape([n * d, h, 1, 2 * w * c]), pair);
+      const alongD = tf.add(alongH.reshape([n, d, 1, 4 * h * w * c]), pair);
       return alongD.reshape([n, 2 * d, 2 * h, 2 * w, c]);
     });
   }
