@@ -28,8 +28,9 @@ export class InstanceNorm3d extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      // Means over the voxels as batched products with a row of 1/M: on wasm, tf.moments over
-      // the middle axis of [N, M, C] transposes first and runs ~1.6x slower than XNNPACK's matMul.
+      // Means over the voxels as batched products with a row of 1/M (XNNPACK's matMul on wasm):
+      // tf.moments over the middle axis of [N, M, C] transposes first; with matMul the light
+      // model's forward ran 1.3-1.6x faster (docs/cpu-training-notes.md).
       const [n, d, h, w, c] = x.shape;
       const voxels = d * h * w;
       const flat = x.reshape([n, voxels, c]);
