@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PatchBox, Vec3 } from '../core/types.ts';
+import { flipAlongI } from '../core/augment.ts';
 import { extractPatch } from '../core/patch-grid.ts';
 
 /**
@@ -22,13 +23,18 @@ export function interleaveChannels(patches: readonly Float32Array[], out?: Float
   return target;
 }
 
-/** Stacks the patches at `boxes` of every channel into one [B, D, H, W, C] tensor. */
-export function batchTensor(channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[]): tf.Tensor5D {
+/**
+ * Stacks the patches at `boxes` of every channel into one [B, D, H, W, C] tensor; `mirrored` flips
+ * each patch left-right (along i) first.
+ */
+export function batchTensor(channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirrored = false): tf.Tensor5D {
   const size = boxes[0].size;
   const voxels = size[0] * size[1] * size[2];
   const buffer = new Float32Array(boxes.length * voxels * channels.length);
   boxes.forEach((box, b) => {
-    interleaveChannels(channels.map((ch) => extractPatch(ch, dims, box)), buffer, b * voxels * channels.length);
+    const patches = channels.map((ch) => extractPatch(ch, dims, box));
+    if (mirrored) for (const p of patches) flipAlongI(p, size);
+    interleaveChannels(patches, buffer, b * voxels * channels.length);
   });
   return tf.tensor5d(buffer, [boxes.length, ...patchTensorShape(size, channels.length)]);
 }

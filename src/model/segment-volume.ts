@@ -62,15 +62,14 @@ export async function segmentVolume(
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  // The mirrored volume's patch at the mirrored box, flipped back, is the flipped prediction.
-  const mirrored = options.mirror ? data.map((c) => { const m = c.slice(); flipAlongI(m, work); return m; }) : null;
   for (let first = 0; first < boxes.length; first += options.batchSize) {
     if (options.shouldCancel?.()) throw new Error('cancelled');
     const batch = boxes.slice(first, first + options.batchSize);
     const t0 = performance.now();
     const probs = await predictBatch(model, data, work, batch);
-    if (mirrored) {
-      const flipped = await predictBatch(model, mirrored, work, batch.map((box) => mirrorBox(box, work)));
+    if (options.mirror) {
+      // the prediction of each patch flipped left-right, flipped back
+      const flipped = await predictBatch(model, data, work, batch, true);
       for (let b = 0; b < batch.length; b++) {
         const patch = flipped.subarray(b * patchVoxels, (b + 1) * patchVoxels);
         flipAlongI(patch, size);
@@ -87,14 +86,9 @@ export async function segmentVolume(
   return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length } };
 }
 
-/** The box covering the same voxels after the volume is flipped along i. */
-export function mirrorBox(box: PatchBox, dims: Vec3): PatchBox {
-  return { start: [dims[0] - box.start[0] - box.size[0], box.start[1], box.start[2]], size: box.size };
-}
-
 /** The network's [B, D, H, W, 1] output is k-major with i fastest: the core's patch order. */
-async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[]): Promise<Float32Array> {
-  const x = batchTensor(channels, dims, boxes);
+async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirrored = false): Promise<Float32Array> {
+  const x = batchTensor(channels, dims, boxes, mirrored);
   const y = model.predict(x) as tf.Tensor;
   try {
     return (await y.data()) as Float32Array;

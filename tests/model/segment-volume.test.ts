@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { batchTensor } from '../../src/model/patch-tensor.ts';
-import { DEFAULT_SEGMENT_OPTIONS, mirrorBox, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
 beforeAll(async () => {
@@ -178,9 +178,6 @@ describe('segmentVolume with test-time mirroring', () => {
     model.dispose();
   });
 
-  it('mirrors a box across the i axis only', () => {
-    expect(mirrorBox({ start: [3, 4, 5], size: [16, 16, 16] }, [40, 36, 30])).toEqual({ start: [21, 4, 5], size: [16, 16, 16] });
-  });
 });
 
 describe('segmentVolume on volumes smaller than the patch (padding path)', () => {
@@ -216,5 +213,17 @@ describe('batchTensor', () => {
         expect(values[n][c][b][a][ch]).toBe(code(box.start[0] + a, box.start[1] + b, box.start[2] + c, ch));
       }
     });
+  });
+
+  it('mirrored, lays out patch voxel (3 - a, b, c) at [box, c, b, a, ch]', () => {
+    const dims: Vec3 = [7, 6, 5];
+    const data = Float32Array.from({ length: 7 * 6 * 5 }, (_, v) => v);
+    const box: PatchBox = { start: [2, 1, 0], size: [4, 3, 2] };
+    const x = batchTensor([data], dims, [box], true);
+    const values = x.arraySync();
+    x.dispose();
+    for (let c = 0; c < 2; c++) for (let b = 0; b < 3; b++) for (let a = 0; a < 4; a++) {
+      expect(values[0][c][b][a][0]).toBe(2 + 3 - a + 7 * (1 + b + 6 * c));
+    }
   });
 });
