@@ -66,7 +66,9 @@ test('beta moves the operating point live: recall up, precision down, overlay an
   }
 
   // a manual threshold overrides beta; one below the beta-3 threshold can only raise recall
-  const beta3Threshold = Number(await page.getByTestId('operating-threshold').textContent());
+  // the exact value: the label shows thresholds crowding 1 as "1 − 3.9e-3"
+  const beta3Threshold = Number(await page.getByTestId('operating-threshold').getAttribute('data-value'));
+  expect(beta3Threshold).toBeGreaterThan(0);
   const manual = Math.max(0.01, Math.floor(beta3Threshold * 50) / 100);
   await moveSlider(page, 'threshold-slider', manual);
   await expect(page.getByTestId('operating-threshold')).toHaveAttribute('data-mode', 'manual');

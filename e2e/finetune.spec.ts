@@ -63,7 +63,9 @@ test('wasm: the demo tuned at beta 1 and at beta 2, segmented again, the tuned m
     const t0 = Date.now();
     const loss = await fineTune(page, 30, 20 * 60_000);
     const seconds = (Date.now() - t0) / 1000;
-    const evals = await page.getByTestId('finetune-evals').locator('tbody tr').allTextContents();
+    // one "step P R Dice" entry per evaluation row
+    const evals = await page.getByTestId('finetune-evals').locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => Array.from((row as HTMLTableRowElement).cells, (cell) => cell.textContent).join(' ')));
     await segmentAndWait(page, 5 * 60_000);
     await expect(page.getByTestId('metric-precision')).toHaveText(/^[01]\.\d{3}$/);
     lines.push(`tuned 30 steps at beta ${beta} (${seconds.toFixed(0)} s, last loss ${loss.toFixed(3)}, held-out ${evals.join(' | ')}): ` +

@@ -49,7 +49,7 @@ export function MetricsPanel({ result, point, ap, beta, manual, onBeta, onThresh
       </label>
       <label className="field">
         <span>
-          Operating threshold <output data-testid="operating-threshold" data-mode={manual ? 'manual' : 'fbeta'}>{formatThreshold(threshold)}</output>
+          Operating threshold <output data-testid="operating-threshold" data-mode={manual ? 'manual' : 'fbeta'} data-value={threshold}>{formatThreshold(threshold)}</output>
         </span>
         <input
           data-testid="threshold-slider" type="range" min={0.01} max={0.99} step={0.01}
