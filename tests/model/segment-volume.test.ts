@@ -177,7 +177,6 @@ describe('segmentVolume with test-time mirroring', () => {
     expect(maxError(mirrored.probability, brain, expected)).toBeLessThan(2e-6);
     model.dispose();
   });
-
 });
 
 describe('segmentVolume on volumes smaller than the patch (padding path)', () => {
