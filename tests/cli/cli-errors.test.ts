@@ -1,5 +1,5 @@
 /**
- * The segment, evaluate and calibrate CLIs as a user runs them: bad inputs must end with exit code != 0, one
+ * The segment, evaluate, calibrate and average CLIs as a user runs them: bad inputs must end with exit code != 0, one
  * line `error: ...` on stderr (no stack trace) and no output file; a good run writes a mask on the
  * FLAIR's grid that evaluate can score.
  */
@@ -29,7 +29,7 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(script: 'segment' | 'evaluate' | 'calibrate', args: string[]): CliResult {
+function runCli(script: 'segment' | 'evaluate' | 'calibrate' | 'average', args: string[]): CliResult {
   const env = { ...process.env };
   delete env.DEBUG_CLI;
   const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
@@ -80,6 +80,11 @@ beforeAll(async () => {
     format: 'lesion-workbench-model/1', preset: 'light', modalities: ['flair'], patchSize: 16,
     normalization: 'zscore-in-brain', loss: 'fbeta', beta: 1.5, steps: 0, trainSeconds: 0, trainedOn: [],
   });
+  await saveModelDir(model, file('model-calibrated'), {
+    format: 'lesion-workbench-model/1', preset: 'light', modalities: ['flair'], patchSize: 16,
+    normalization: 'zscore-in-brain', loss: 'fbeta', beta: 1.5, steps: 0, trainSeconds: 0, trainedOn: [],
+    calibration: { temperature: 2, nllBefore: 0.2, nllAfter: 0.1, voxels: 100, fitOn: ['patientA'] },
+  });
   model.dispose();
 
   const { flair, truth } = phantom(DIMS);
@@ -117,6 +122,25 @@ describe('calibrate: bad inputs', () => {
 
   it('refuses a patch count that is not a positive integer', () => {
     expectOneLineError(runCli('calibrate', ['--out', file('calibrated'), '--patches', '0']), /--patches must be a positive integer/);
+  });
+});
+
+describe('average', () => {
+  it('writes the average of checkpoints with the steps it averaged', async () => {
+    const out = file('averaged');
+    const r = runCli('average', ['--models', `${file('model')},${file('model')}`, '--out', out, '--backend', 'wasm']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.averagedSteps).toEqual([0, 0]);
+    expect(await readFile(path.join(out, 'weights.bin'))).toEqual(await readFile(file('model/weights.bin')));
+  });
+
+  it('refuses fewer than two checkpoints and calibrated ones, writing nothing', () => {
+    const out = file('not-averaged');
+    expectOneLineError(runCli('average', ['--models', file('model'), '--out', out]), /at least two checkpoint folders/);
+    const r = runCli('average', ['--models', `${file('model')},${file('model-calibrated')}`, '--out', out, '--backend', 'wasm']);
+    expectOneLineError(r, /model-calibrated is calibrated: average the uncalibrated checkpoints/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
