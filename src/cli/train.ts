@@ -28,7 +28,7 @@ const SPEC = {
   steps: { type: 'string' }, patch: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
   transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
-  seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' },
+  seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'keep-from': { type: 'string' }, resume: { type: 'boolean' },
   backend: { type: 'string' }, workers: { type: 'string' }, rank: { type: 'string' }, 'sync-dir': { type: 'string' },
   'sync-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -36,7 +36,7 @@ const SPEC = {
 const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
   [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
-  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--resume] [--backend wasm|cpu|webgpu]
+  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--keep-from STEP] [--resume] [--backend wasm|cpu|webgpu]
   [--workers K --rank R --sync-dir DIR [--sync-every 10]]   (K processes training one model: local SGD)`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
@@ -78,6 +78,8 @@ runCli(async () => {
   const rank = optionalNumber(o, 'rank', 0);
   const syncEvery = optionalNumber(o, 'sync-every', 10);
   const checkpointEvery = optionalNumber(o, 'checkpoint-every', 100);
+  // checkpoints from this step on are also kept in OUT/snapshots/STEP, for `npm run average`
+  const keepFrom = optionalNumber(o, 'keep-from', Infinity);
   const sync = workers > 1 ? new WeightSync({ dir: requiredString(o, 'sync-dir'), rank, workers }) : null;
   if (sync && (!Number.isInteger(syncEvery) || syncEvery < 1 || checkpointEvery % syncEvery !== 0)) {
     throw new Error('--sync-every must be a positive integer that divides --checkpoint-every');
@@ -120,6 +122,7 @@ runCli(async () => {
     await saveOptimizer(optimizer, out);
     await writeFile(path.join(out, 'train-state.json'), JSON.stringify({ step, trainSeconds: seconds() }));
     log(`checkpoint at step ${step} -> ${out}`);
+    if (step >= keepFrom) await saveModelDir(model, path.join(out, 'snapshots', String(step)), meta(step));
   };
   const done = await trainLoop(model, optimizer, {
     steps, startStep: state.step, learningRate: optionalNumber(o, 'lr', 2e-3), finalLearningRateFraction: 0.1,

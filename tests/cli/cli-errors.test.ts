@@ -1,11 +1,11 @@
 /**
- * The segment, evaluate, calibrate and average CLIs as a user runs them: bad inputs must end with exit code != 0, one
+ * The segment, evaluate, calibrate, average and train CLIs as a user runs them: bad inputs must end with exit code != 0, one
  * line `error: ...` on stderr (no stack trace) and no output file; a good run writes a mask on the
  * FLAIR's grid that evaluate can score.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(script: 'segment' | 'evaluate' | 'calibrate' | 'average', args: string[]): CliResult {
+function runCli(script: 'segment' | 'evaluate' | 'calibrate' | 'average' | 'train', args: string[]): CliResult {
   const env = { ...process.env };
   delete env.DEBUG_CLI;
   const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
@@ -122,6 +122,23 @@ describe('calibrate: bad inputs', () => {
 
   it('refuses a patch count that is not a positive integer', () => {
     expectOneLineError(runCli('calibrate', ['--out', file('calibrated'), '--patches', '0']), /--patches must be a positive integer/);
+  });
+});
+
+describe('train', () => {
+  it('keeps a snapshot of each checkpoint from --keep-from on, for average', async () => {
+    await mkdir(file('data/cases/caseA'), { recursive: true });
+    await mkdir(file('data/masks_mni'), { recursive: true });
+    await copyFile(file('flair.nii.gz'), file('data/cases/caseA/FLAIR.nii.gz'));
+    await copyFile(file('truth.nii.gz'), file('data/cases/caseA/lesion_mask.nii.gz'));
+    const out = file('trained');
+    const r = runCli('train', ['--out', out, '--data', file('data'), '--cases', 'caseA', '--transplants', '0', '--modalities', 'flair',
+      '--patch', '16', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--keep-from', '4', '--backend', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(path.join(out, 'snapshots', '2'))).toBe(false);
+    const json = JSON.parse(await readFile(path.join(out, 'snapshots', '4', 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.steps).toBe(4);
+    expect(await readFile(path.join(out, 'snapshots', '4', 'weights.bin'))).toEqual(await readFile(path.join(out, 'weights.bin')));
   });
 });
 
