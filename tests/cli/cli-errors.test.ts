@@ -16,6 +16,7 @@ import { saveModelDir } from '../../src/cli/model-files.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
 import { buildFcDenseNet } from '../../src/model/fc-densenet.ts';
+import type { ModelMeta } from '../../src/model/model-meta.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -76,14 +77,13 @@ beforeAll(async () => {
   const model = buildFcDenseNet({
     name: 'light', description: 'test', firstFilters: 8, blocksDown: [1], bottleneck: 1, growth: 4, patchSize: 16,
   }, 1);
-  await saveModelDir(model, file('model'), {
+  const meta: ModelMeta = {
     format: 'lesion-workbench-model/1', preset: 'light', modalities: ['flair'], patchSize: 16,
     normalization: 'zscore-in-brain', loss: 'fbeta', beta: 1.5, steps: 0, trainSeconds: 0, trainedOn: [],
-  });
+  };
+  await saveModelDir(model, file('model'), meta);
   await saveModelDir(model, file('model-calibrated'), {
-    format: 'lesion-workbench-model/1', preset: 'light', modalities: ['flair'], patchSize: 16,
-    normalization: 'zscore-in-brain', loss: 'fbeta', beta: 1.5, steps: 0, trainSeconds: 0, trainedOn: [],
-    calibration: { temperature: 2, nllBefore: 0.2, nllAfter: 0.1, voxels: 100, fitOn: ['patientA'] },
+    ...meta, calibration: { temperature: 2, nllBefore: 0.2, nllAfter: 0.1, voxels: 100, fitOn: ['patientA'] },
   });
   model.dispose();
 
