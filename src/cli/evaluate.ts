@@ -1,7 +1,8 @@
 /**
- * `npm run evaluate -- --pred MASK --truth MASK [--prob PROB] [--beta 1.5]`
+ * `npm run evaluate -- --pred MASK_OR_PROB --truth MASK [--threshold 0.5] [--prob PROB] [--beta 1.5]`
  *
- * Scores a predicted lesion mask (NIfTI, .nii or .nii.gz) against the truth mask on the same grid and
+ * Scores a predicted lesion mask, or a probability map cut at --threshold (NIfTI, .nii or .nii.gz),
+ * against the truth mask on the same grid and
  * prints one JSON object (see EvaluationReport in src/core/evaluate.ts), numbers rounded to 6 decimals.
  */
 import { evaluateSegmentation } from '../core/evaluate.ts';
@@ -10,7 +11,7 @@ import { optionalNumber, optionalString, parseCliArgs, requiredString } from './
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 
-const USAGE = 'usage: npm run evaluate -- --pred MASK --truth MASK [--prob PROB] [--beta 1.5]';
+const USAGE = 'usage: npm run evaluate -- --pred MASK_OR_PROB --truth MASK [--threshold 0.5] [--prob PROB] [--beta 1.5]';
 
 /** Rounds numbers to 6 decimals; non-finite numbers become null (as JSON would print them). */
 function roundForJson(report: object): Record<string, number | null> {
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     truth: { type: 'string' },
     prob: { type: 'string' },
     beta: { type: 'string' },
+    threshold: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (options.help) {
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   const probPath = optionalString(options, 'prob');
   const beta = optionalNumber(options, 'beta', 1.5);
   if (!(beta > 0)) throw new Error(`--beta must be positive, got ${beta}`);
+  const threshold = optionalNumber(options, 'threshold', 0.5);
+  if (!(threshold >= 0 && threshold < 1)) throw new Error(`--threshold must be in [0, 1), got ${threshold}`);
 
   const pred = await readVolume('pred', predPath);
   const truth = await readVolume('truth', truthPath);
@@ -50,7 +54,8 @@ async function main(): Promise<void> {
   ];
   assertSameGrid(grid);
   const report = evaluateSegmentation({
-    pred: pred.data,
+    // a voxel of --pred is lesion when above the threshold (a probability map can be scored at any cut)
+    pred: pred.data.map((x) => (x > threshold ? 1 : 0)),
     truth: truth.data,
     dims: truth.dims,
     spacingMm: truth.spacingMm,

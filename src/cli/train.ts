@@ -4,15 +4,16 @@
  * Trains an FC-DenseNet preset on open_ms_data cases (plus lesion transplants) and writes a model
  * folder in the tfjs layers format, with checkpoints that --resume continues from.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/random.ts';
-import { DEFAULT_JITTER } from '../core/augment.ts';
+import { DEFAULT_JITTER, DEFAULT_STRONG } from '../core/augment.ts';
 import { buildFcDenseNet } from '../model/fc-densenet.ts';
 import type { LossName } from '../model/losses.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { presetByName } from '../model/presets.ts';
+import { applyTemperature } from '../model/temperature-scaling.ts';
 import { makeTrainingBatch } from '../model/training-batch.ts';
 import { trainLoop } from '../model/train-loop.ts';
 import { isBackendName } from '../model/backend.ts';
@@ -28,7 +29,7 @@ const SPEC = {
   steps: { type: 'string' }, patch: { type: 'string' }, minutes: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
   transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
-  seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'keep-from': { type: 'string' }, resume: { type: 'boolean' },
+  seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'keep-from': { type: 'string' }, resume: { type: 'boolean' }, 'init-from': { type: 'string' }, augment: { type: 'string' },
   backend: { type: 'string' }, workers: { type: 'string' }, rank: { type: 'string' }, 'sync-dir': { type: 'string' },
   'sync-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -36,7 +37,8 @@ const SPEC = {
 const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper] [--loss fbeta|dice|focal|gdice]
   [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
-  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--keep-from STEP] [--resume] [--backend wasm|cpu|webgpu]
+  [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--keep-from STEP] [--resume | --init-from MODEL_DIR]
+  [--augment basic|strong] [--backend wasm|cpu|webgpu]
   [--workers K --rank R --sync-dir DIR [--sync-every 10]]   (K processes training one model: local SGD)`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
@@ -84,7 +86,14 @@ runCli(async () => {
   if (sync && (!Number.isInteger(syncEvery) || syncEvery < 1 || checkpointEvery % syncEvery !== 0)) {
     throw new Error('--sync-every must be a positive integer that divides --checkpoint-every');
   }
-  if (sync && !flag(o, 'resume')) throw new Error('--workers needs --resume: copy one checkpoint to each worker\'s --out, so that all start from the same weights');
+  const resume = flag(o, 'resume');
+  const initFrom = optionalString(o, 'init-from');
+  if (resume && initFrom !== undefined) throw new Error('use either --resume (continue OUT) or --init-from (start OUT from another model)');
+  if (sync && !resume && initFrom === undefined) {
+    throw new Error('--workers needs --resume or --init-from: all workers must start from the same weights (--steps 0 writes a start model)');
+  }
+  const augment = optionalString(o, 'augment') ?? 'basic';
+  if (augment !== 'basic' && augment !== 'strong') throw new Error('--augment must be basic or strong');
   // each worker draws its own transplants and batches
   const seed = optionalNumber(o, 'seed', 1) + 7919 * rank;
   const cases = await buildTrainingSet({
@@ -93,12 +102,16 @@ runCli(async () => {
   });
   log(`training set: ${cases.length} volumes (${caseNames.join(', ')} + transplants), backend ${backend}`);
 
-  const resume = flag(o, 'resume');
-  const model = resume ? (await loadModelDir(out)).model : buildFcDenseNet(preset, modalities.length);
-  const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8')) : { step: 0, trainSeconds: 0 };
+  const start = resume ? await loadModelDir(out) : initFrom !== undefined ? await loadModelDir(initFrom) : null;
+  const model = start?.model ?? buildFcDenseNet(preset, modalities.length);
+  // a calibrated model has its temperature baked into the last layer: undo it, training needs the raw logits
+  if (initFrom !== undefined && start?.meta.calibration) applyTemperature(model, 1 / start.meta.calibration.temperature);
+  const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8'))
+    : start ? { step: start.meta.steps, trainSeconds: start.meta.trainSeconds } : { step: 0, trainSeconds: 0 };
   if (sync && state.step % syncEvery !== 0) throw new Error(`--resume at step ${state.step}: workers must start at a multiple of --sync-every`);
   const optimizer = tf.train.adam(optionalNumber(o, 'lr', 2e-3));
-  if (resume) await restoreOptimizer(optimizer, out);
+  if (resume) await restoreOptimizer(optimizer, out, log);
+  if (initFrom !== undefined) log(`starting from ${initFrom} at step ${state.step} with fresh optimizer moments`);
   log(`model ${preset.name}: ${model.countParams()} parameters, patch ${patchSize}^3, batch ${batchSize}, ${loss} beta ${beta}`);
 
   const rng = createRng(seed + 1000 * state.step);
@@ -106,7 +119,7 @@ runCli(async () => {
   const batchOptions = {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
     maxShiftVox: Math.floor(patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
-    modalityDropout: optionalNumber(o, 'modality-dropout', 0.25),
+    modalityDropout: optionalNumber(o, 'modality-dropout', 0.25), strong: augment === 'strong' ? DEFAULT_STRONG : null,
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
@@ -115,7 +128,7 @@ runCli(async () => {
   let recent: number[] = [];
   const meta = (step: number): ModelMeta => ({
     format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize,
-    normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames,
+    normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames, augment,
   });
   const checkpoint = async (step: number) => {
     await saveModelDir(model, out, meta(step));
@@ -143,7 +156,8 @@ runCli(async () => {
     // still ends at the low rate.
     budgetUsed: () => (seconds() - state.trainSeconds) / (minutes * 60),
   });
-  if (done % checkpointEvery !== 0 && done !== steps) await checkpoint(done);
+  // --steps 0 writes the untrained (or --init-from) model: one start folder for several workers
+  if (done === state.step || (done % checkpointEvery !== 0 && done !== steps)) await checkpoint(done);
   log(`done: ${done} steps in ${seconds().toFixed(0)} s`);
 });
 
@@ -153,7 +167,13 @@ async function saveOptimizer(optimizer: tf.AdamOptimizer, dir: string): Promise<
   await writeFile(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
 }
 
-async function restoreOptimizer(optimizer: tf.AdamOptimizer, dir: string): Promise<void> {
+/** Restores Adam's moments saved beside a checkpoint; a folder without them (a copied model) starts them afresh. */
+async function restoreOptimizer(optimizer: tf.AdamOptimizer, dir: string, log: (line: string) => void): Promise<void> {
+  try {
+    await access(path.join(dir, 'optimizer.json'));
+  } catch {
+    return log(`${dir} has no optimizer state: Adam starts with fresh moments`);
+  }
   const specs = JSON.parse(await readFile(path.join(dir, 'optimizer.json'), 'utf8'));
   const bytes = await readFile(path.join(dir, 'optimizer.bin'));
   const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);

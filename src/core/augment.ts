@@ -1,5 +1,7 @@
 import type { Vec3 } from './types.ts';
 import { randomNormal, type Rng } from './random.ts';
+import { gaussianBlur3d } from './gaussian-blur.ts';
+import { DEFAULT_AFFINE, type AffineAugment } from './patch-affine.ts';
 
 /** Mirrors a patch (i fastest) along i in place: left-right in RAS/MNI-aligned scans. */
 export function flipAlongI(patch: Float32Array, size: Vec3): void {
@@ -36,3 +38,62 @@ export function jitterIntensity(patch: Float32Array, jitter: IntensityJitter, rn
     patch[v] = patch[v] * scale + shift + (jitter.noiseSd > 0 ? jitter.noiseSd * randomNormal(rng) : 0);
   }
 }
+
+/**
+ * Gamma augmentation of the brain voxels (non-zero) of one channel, as nnU-Net's gamma transform with
+ * retained statistics: rescale to [0, 1] over the patch, raise to `gamma`, map back to the range,
+ * then restore the original mean and sd, so only the shape of the intensity curve changes.
+ */
+export function gammaIntensity(patch: Float32Array, gamma: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  let n = 0;
+  let sum = 0;
+  for (const x of patch) {
+    if (x === 0) continue;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    n++;
+    sum += x;
+  }
+  if (n < 2 || max - min < 1e-6) return;
+  const stats = (transform: (x: number) => number) => {
+    let s = 0;
+    let s2 = 0;
+    for (const x of patch) {
+      if (x === 0) continue;
+      const y = transform(x);
+      s += y;
+      s2 += y * y;
+    }
+    const mean = s / n;
+    return { mean, sd: Math.sqrt(Math.max(s2 / n - mean * mean, 0)) };
+  };
+  const before = { ...stats((x) => x), mean: sum / n };
+  const curve = (x: number) => min + (max - min) * ((x - min) / (max - min)) ** gamma;
+  const after = stats(curve);
+  const gain = after.sd > 1e-9 ? before.sd / after.sd : 1;
+  for (let v = 0; v < patch.length; v++) {
+    if (patch[v] !== 0) patch[v] = (curve(patch[v]) - after.mean) * gain + before.mean;
+  }
+}
+
+/** Gaussian blur of one channel inside the brain: voxels outside (0) stay 0. */
+export function blurInBrain(patch: Float32Array, size: Vec3, sigmaVox: number): void {
+  const blurred = gaussianBlur3d(patch, size, sigmaVox);
+  for (let v = 0; v < patch.length; v++) if (patch[v] !== 0) patch[v] = blurred[v];
+}
+
+/** The augmentations beyond flip and jitter (`--augment strong`), each drawn per patch or channel. */
+export interface StrongAugment {
+  affine: AffineAugment;
+  gammaProbability: number;
+  gammaRange: readonly [number, number];
+  blurProbability: number;
+  blurSigmaVox: readonly [number, number];
+}
+
+/** nnU-Net's probabilities, milder geometry (see DEFAULT_AFFINE). */
+export const DEFAULT_STRONG: StrongAugment = {
+  affine: DEFAULT_AFFINE, gammaProbability: 0.3, gammaRange: [0.7, 1.5], blurProbability: 0.15, blurSigmaVox: [0.5, 1],
+};

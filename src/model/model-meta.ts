@@ -20,6 +20,8 @@ export interface ModelMeta {
   steps: number;
   trainSeconds: number;
   trainedOn: string[];
+  /** `--augment` of the training run's last phase; absent means 'basic' (flip and intensity jitter). */
+  augment?: 'basic' | 'strong';
   /** Set by `npm run average`: the training steps of the checkpoints whose weights were averaged. */
   averagedSteps?: number[];
   /** Set by `npm run calibrate`: the temperature baked into the last convolution (temperature-scaling.ts). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { flipAlongI, jitterIntensity, type IntensityJitter } from '../core/augment.ts';
+import { blurInBrain, flipAlongI, gammaIntensity, jitterIntensity, type IntensityJitter, type StrongAugment } from '../core/augment.ts';
+import { binarize, randomAffine, resamplePatch } from '../core/patch-affine.ts';
 import { extractPatch } from '../core/patch-grid.ts';
 import { samplePatchBox, type SamplingOptions, type TrainingCase } from '../core/patch-sampling.ts';
 import { randomInt, type Rng } from '../core/random.ts';
@@ -15,11 +16,18 @@ export interface BatchOptions extends SamplingOptions {
    * z-scoring), so the model also works when only FLAIR is given (the browser accepts FLAIR alone).
    */
   modalityDropout: number;
+  /** Rotation/scaling, gamma and blur (`--augment strong`), or null for flip and jitter alone. */
+  strong: StrongAugment | null;
+}
+
+function uniform(rng: Rng, range: readonly [number, number]): number {
+  return range[0] + (range[1] - range[0]) * rng();
 }
 
 /**
- * Draws one training batch: a case at random per patch, a balanced patch box, random flip and
- * intensity jitter. Returns x [B, D, H, W, C] and the label y [B, D, H, W, 1].
+ * Draws one training batch: a case at random per patch, a balanced patch box (rotated and scaled
+ * with `strong`), random flip, blur, gamma and intensity jitter. Returns x [B, D, H, W, C] and the
+ * label y [B, D, H, W, 1].
  */
 export function makeTrainingBatch(cases: readonly TrainingCase[], options: BatchOptions, rng: Rng): { x: tf.Tensor5D; y: tf.Tensor5D } {
   const size = options.patchSize;
@@ -30,12 +38,18 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
   for (let b = 0; b < options.batchSize; b++) {
     const c = cases[randomInt(rng, cases.length)];
     const box = samplePatchBox(c, options, rng);
-    const patches = c.channels.map((ch) => extractPatch(ch, c.dims, box));
-    const label = extractPatch(c.label, c.dims, box);
+    const strong = options.strong;
+    const affine = strong ? randomAffine(rng, strong.affine) : null;
+    const centre = box.start.map((s, axis) => s + (size[axis] - 1) / 2);
+    const cut = (data: Float32Array) => (affine ? resamplePatch(data, c.dims, centre, size, affine) : extractPatch(data, c.dims, box));
+    const patches = c.channels.map(cut);
+    const label = affine ? binarize(cut(c.label)) : cut(c.label);
     const flip = options.flip && rng() < 0.5;
     patches.forEach((p, ch) => {
       if (ch > 0 && rng() < options.modalityDropout) return void p.fill(0);
       if (flip) flipAlongI(p, size);
+      if (strong && rng() < strong.blurProbability) blurInBrain(p, size, uniform(rng, strong.blurSigmaVox));
+      if (strong && rng() < strong.gammaProbability) gammaIntensity(p, uniform(rng, strong.gammaRange));
       if (options.jitter) jitterIntensity(p, options.jitter, rng);
     });
     if (flip) flipAlongI(label, size);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveModelDir } from '../../src/cli/model-files.ts';
+import { loadModelDir, saveModelDir } from '../../src/cli/model-files.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
 import { buildFcDenseNet } from '../../src/model/fc-densenet.ts';
@@ -125,12 +125,17 @@ describe('calibrate: bad inputs', () => {
   });
 });
 
-describe('train', () => {
-  it('keeps a snapshot of each checkpoint from --keep-from on, for average', async () => {
+/** A data folder as train reads it: cases/caseA with the phantom FLAIR and truth, no donor masks. */
+async function makeDataDir(): Promise<void> {
     await mkdir(file('data/cases/caseA'), { recursive: true });
     await mkdir(file('data/masks_mni'), { recursive: true });
     await copyFile(file('flair.nii.gz'), file('data/cases/caseA/FLAIR.nii.gz'));
     await copyFile(file('truth.nii.gz'), file('data/cases/caseA/lesion_mask.nii.gz'));
+}
+
+describe('train', () => {
+  it('keeps a snapshot of each checkpoint from --keep-from on, for average', async () => {
+    await makeDataDir();
     const out = file('trained');
     const r = runCli('train', ['--out', out, '--data', file('data'), '--cases', 'caseA', '--transplants', '0', '--modalities', 'flair',
       '--patch', '16', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--keep-from', '4', '--backend', 'wasm']);
@@ -139,6 +144,29 @@ describe('train', () => {
     const json = JSON.parse(await readFile(path.join(out, 'snapshots', '4', 'model.json'), 'utf8'));
     expect(json.userDefinedMetadata.steps).toBe(4);
     expect(await readFile(path.join(out, 'snapshots', '4', 'weights.bin'))).toEqual(await readFile(path.join(out, 'weights.bin')));
+  });
+});
+
+describe('train --steps 0 and --init-from', () => {
+  it('writes the start model, and a calibrated start has its temperature taken out of the logits layer', async () => {
+    await makeDataDir();
+    const out = file('started');
+    const r = runCli('train', ['--out', out, '--init-from', file('model-calibrated'), '--steps', '0', '--data', file('data'), '--cases', 'caseA',
+      '--transplants', '0', '--modalities', 'flair', '--patch', '16', '--augment', 'strong', '--backend', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    const started = await loadModelDir(out);
+    const original = await loadModelDir(file('model'));
+    expect(started.meta.calibration).toBeUndefined();
+    expect(started.meta.augment).toBe('strong');
+    for (const layer of original.model.layers) {
+      const factor = layer.name === 'logits' ? 2 : 1; // model-calibrated claims temperature 2 over model's weights
+      const a = layer.getWeights().map((w) => Array.from(w.dataSync()));
+      const b = started.model.getLayer(layer.name).getWeights().map((w) => Array.from(w.dataSync()));
+      a.forEach((w, i) => w.forEach((x, j) => expect(b[i][j]).toBeCloseTo(factor * x, 6)));
+    }
+    expect(existsSync(path.join(out, 'optimizer.json'))).toBe(true);
+    expectOneLineError(runCli('train', ['--out', out, '--init-from', file('model'), '--resume']), /either --resume .* or --init-from/);
+    expectOneLineError(runCli('train', ['--out', out, '--augment', 'heavy']), /--augment must be basic or strong/);
   });
 });
 
@@ -241,5 +269,19 @@ describe('segment then evaluate', () => {
     }
     expect([report.tp, report.fp, report.fn]).toEqual([tp, fp, fn]);
     expect(report.dice).toBeCloseTo(2 * tp + fp + fn > 0 ? (2 * tp) / (2 * tp + fp + fn) : 1, 5);
+
+    // the probability map cut at 0.3 by evaluate: the counts recomputed here at the same cut
+    const cut = runCli('evaluate', ['--pred', probPath, '--truth', file('truth.nii.gz'), '--threshold', '0.3']);
+    expect(cut.status, cut.stderr).toBe(0);
+    const at03 = JSON.parse(cut.stdout) as Record<string, number>;
+    let tp3 = 0;
+    let fp3 = 0;
+    for (let v = 0; v < prob.data.length; v++) {
+      if (prob.data[v] > 0.3 && truth.data[v]) tp3++;
+      else if (prob.data[v] > 0.3) fp3++;
+    }
+    expect([at03.tp, at03.fp]).toEqual([tp3, fp3]);
+    expect(at03.tp + at03.fp).toBeGreaterThanOrEqual(tp + fp);
+    expectOneLineError(runCli('evaluate', ['--pred', probPath, '--truth', file('truth.nii.gz'), '--threshold', '1']), /--threshold must be in \[0, 1\)/);
   });
 });

@@ -34,7 +34,7 @@ function positionCase(label: (i: number, j: number, k: number) => number): Train
 }
 
 const BASE: BatchOptions = {
-  batchSize: 16, patchSize: PATCH, lesionFraction: 0.5, maxShiftVox: 2, flip: true, jitter: null, modalityDropout: 0,
+  batchSize: 16, patchSize: PATCH, lesionFraction: 0.5, maxShiftVox: 2, flip: true, jitter: null, modalityDropout: 0, strong: null,
 };
 
 describe('makeTrainingBatch', () => {
@@ -88,6 +88,34 @@ describe('makeTrainingBatch', () => {
     expect(other.every((v) => v === 0)).toBe(true);
     expect(flair.some((v) => v !== 0)).toBe(true);
     expect(flair.some((v) => v === 0)).toBe(true); // some patches reach into the hole, which stays 0
+  });
+
+  it('strong augmentation rotates and scales channels and label together, and the label stays binary', () => {
+    // channel 0 = i + 1 is linear, so after trilinear resampling it still tells the source i exactly
+    // wherever channel 1 (all ones) shows that no zero from outside the volume was mixed in
+    const n = DIMS[0] * DIMS[1] * DIMS[2];
+    const ch0 = Float32Array.from({ length: n }, (_, v) => 1 + (v % DIMS[0]));
+    const lab = Float32Array.from(ch0, (x) => (x - 1 >= 6 ? 1 : 0));
+    const c: TrainingCase = { name: 'half', dims: DIMS, channels: [ch0, new Float32Array(n).fill(1)], label: lab, brainVoxels: nonZeroIndices(ch0), lesionVoxels: nonZeroIndices(lab) };
+    const strong = { affine: { probability: 1, maxRotationDeg: 20, scaleRange: [0.8, 1.2] as const }, gammaProbability: 0, gammaRange: [1, 1] as const, blurProbability: 0, blurSigmaVox: [1, 1] as const };
+    const { x, y } = makeTrainingBatch([c], { ...BASE, strong }, createRng(9));
+    const xs = x.dataSync();
+    const ys = y.dataSync();
+    tf.dispose([x, y]);
+    let checked = 0;
+    let notAxisAligned = 0;
+    for (let v = 0; v < ys.length; v++) {
+      expect(ys[v] === 0 || ys[v] === 1).toBe(true);
+      // the label, interpolated between i = 5 and 6 and cut at 0.5, is 1 exactly where the source i >= 5.5
+      const i = xs[2 * v] - 1;
+      if (Math.abs(xs[2 * v + 1] - 1) < 1e-6) {
+        checked++;
+        expect(ys[v]).toBe(i >= 5.5 ? 1 : 0);
+        if (Math.abs(i - Math.round(i)) > 0.01) notAxisAligned++;
+      }
+    }
+    expect(checked).toBeGreaterThan(ys.length / 4);
+    expect(notAxisAligned).toBeGreaterThan(0); // the patches were really resampled
   });
 });
 
