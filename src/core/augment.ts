@@ -48,13 +48,11 @@ export function gammaIntensity(patch: Float32Array, gamma: number): void {
   let min = Infinity;
   let max = -Infinity;
   let n = 0;
-  let sum = 0;
   for (const x of patch) {
     if (x === 0) continue;
     min = Math.min(min, x);
     max = Math.max(max, x);
     n++;
-    sum += x;
   }
   if (n < 2 || max - min < 1e-6) return;
   const stats = (transform: (x: number) => number) => {
@@ -69,7 +67,7 @@ export function gammaIntensity(patch: Float32Array, gamma: number): void {
     const mean = s / n;
     return { mean, sd: Math.sqrt(Math.max(s2 / n - mean * mean, 0)) };
   };
-  const before = { ...stats((x) => x), mean: sum / n };
+  const before = stats((x) => x);
   const curve = (x: number) => min + (max - min) * ((x - min) / (max - min)) ** gamma;
   const after = stats(curve);
   const gain = after.sd > 1e-9 ? before.sd / after.sd : 1;

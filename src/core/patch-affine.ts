@@ -4,7 +4,7 @@
  * transform, milder: the scans here are registered to MNI space, so large rotations never occur).
  */
 import type { Vec3 } from './types.ts';
-import type { Rng } from './random.ts';
+import { randomUniform as uniform, type Rng } from './random.ts';
 
 export interface AffineAugment {
   /** Share of patches that are rotated and scaled; the rest are cut out as they are. */
@@ -19,10 +19,6 @@ export const DEFAULT_AFFINE: AffineAugment = { probability: 0.3, maxRotationDeg:
 
 /** Row-major 3x3 matrix taking an output offset (voxels from the patch centre, along i, j, k) to a source offset. */
 export type Mat3 = readonly number[];
-
-function uniform(rng: Rng, lo: number, hi: number): number {
-  return lo + (hi - lo) * rng();
-}
 
 function multiply(a: Mat3, b: Mat3): number[] {
   const out = new Array<number>(9).fill(0);

@@ -18,6 +18,11 @@ export function randomInt(rng: Rng, n: number): number {
   return Math.floor(rng() * n);
 }
 
+/** A float uniform in [lo, hi). */
+export function randomUniform(rng: Rng, lo: number, hi: number): number {
+  return lo + (hi - lo) * rng();
+}
+
 /** A standard normal sample (Box-Muller). */
 export function randomNormal(rng: Rng): number {
   const u = Math.max(rng(), 1e-12);

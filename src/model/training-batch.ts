@@ -3,7 +3,7 @@ import { blurInBrain, flipAlongI, gammaIntensity, jitterIntensity, type Intensit
 import { binarize, randomAffine, resamplePatch } from '../core/patch-affine.ts';
 import { extractPatch } from '../core/patch-grid.ts';
 import { samplePatchBox, type SamplingOptions, type TrainingCase } from '../core/patch-sampling.ts';
-import { randomInt, type Rng } from '../core/random.ts';
+import { randomInt, randomUniform, type Rng } from '../core/random.ts';
 import { interleaveChannels, patchTensorShape } from './patch-tensor.ts';
 
 export interface BatchOptions extends SamplingOptions {
@@ -20,9 +20,6 @@ export interface BatchOptions extends SamplingOptions {
   strong: StrongAugment | null;
 }
 
-function uniform(rng: Rng, range: readonly [number, number]): number {
-  return range[0] + (range[1] - range[0]) * rng();
-}
 
 /**
  * Draws one training batch: a case at random per patch, a balanced patch box (rotated and scaled
@@ -48,8 +45,8 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
     patches.forEach((p, ch) => {
       if (ch > 0 && rng() < options.modalityDropout) return void p.fill(0);
       if (flip) flipAlongI(p, size);
-      if (strong && rng() < strong.blurProbability) blurInBrain(p, size, uniform(rng, strong.blurSigmaVox));
-      if (strong && rng() < strong.gammaProbability) gammaIntensity(p, uniform(rng, strong.gammaRange));
+      if (strong && rng() < strong.blurProbability) blurInBrain(p, size, randomUniform(rng, ...strong.blurSigmaVox));
+      if (strong && rng() < strong.gammaProbability) gammaIntensity(p, randomUniform(rng, ...strong.gammaRange));
       if (options.jitter) jitterIntensity(p, options.jitter, rng);
     });
     if (flip) flipAlongI(label, size);
