@@ -48,28 +48,32 @@ export function gammaIntensity(patch: Float32Array, gamma: number): void {
   let min = Infinity;
   let max = -Infinity;
   let n = 0;
+  let sum = 0;
+  let sumSq = 0;
   for (const x of patch) {
     if (x === 0) continue;
     min = Math.min(min, x);
     max = Math.max(max, x);
     n++;
+    sum += x;
+    sumSq += x * x;
   }
   if (n < 2 || max - min < 1e-6) return;
-  const stats = (transform: (x: number) => number) => {
-    let s = 0;
-    let s2 = 0;
-    for (const x of patch) {
-      if (x === 0) continue;
-      const y = transform(x);
-      s += y;
-      s2 += y * y;
-    }
+  const moments = (s: number, s2: number) => {
     const mean = s / n;
     return { mean, sd: Math.sqrt(Math.max(s2 / n - mean * mean, 0)) };
   };
-  const before = stats((x) => x);
+  const before = moments(sum, sumSq);
   const curve = (x: number) => min + (max - min) * ((x - min) / (max - min)) ** gamma;
-  const after = stats(curve);
+  let curvedSum = 0;
+  let curvedSumSq = 0;
+  for (const x of patch) {
+    if (x === 0) continue;
+    const y = curve(x);
+    curvedSum += y;
+    curvedSumSq += y * y;
+  }
+  const after = moments(curvedSum, curvedSumSq);
   const gain = after.sd > 1e-9 ? before.sd / after.sd : 1;
   for (let v = 0; v < patch.length; v++) {
     if (patch[v] !== 0) patch[v] = (curve(patch[v]) - after.mean) * gain + before.mean;

@@ -4,7 +4,7 @@
  * transform, milder: the scans here are registered to MNI space, so large rotations never occur).
  */
 import type { Vec3 } from './types.ts';
-import { randomUniform as uniform, type Rng } from './random.ts';
+import { randomUniform, type Rng } from './random.ts';
 
 export interface AffineAugment {
   /** Share of patches that are rotated and scaled; the rest are cut out as they are. */
@@ -43,9 +43,9 @@ export function axisRotation(axis: 0 | 1 | 2, radians: number): number[] {
 export function randomAffine(rng: Rng, options: AffineAugment): Mat3 | null {
   if (rng() >= options.probability) return null;
   const max = (options.maxRotationDeg * Math.PI) / 180;
-  const rotation = multiply(multiply(axisRotation(2, uniform(rng, -max, max)), axisRotation(1, uniform(rng, -max, max))),
-    axisRotation(0, uniform(rng, -max, max)));
-  const scale = uniform(rng, options.scaleRange[0], options.scaleRange[1]);
+  const rotation = multiply(multiply(axisRotation(2, randomUniform(rng, -max, max)), axisRotation(1, randomUniform(rng, -max, max))),
+    axisRotation(0, randomUniform(rng, -max, max)));
+  const scale = randomUniform(rng, options.scaleRange[0], options.scaleRange[1]);
   return rotation.map((x) => x * scale);
 }
 

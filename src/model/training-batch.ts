@@ -20,7 +20,6 @@ export interface BatchOptions extends SamplingOptions {
   strong: StrongAugment | null;
 }
 
-
 /**
  * Draws one training batch: a case at random per patch, a balanced patch box (rotated and scaled
  * with `strong`), random flip, blur, gamma and intensity jitter. Returns x [B, D, H, W, C] and the
