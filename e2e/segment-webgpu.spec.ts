@@ -28,6 +28,8 @@ test('WebGPU: a dropped lone FLAIR is segmented, shown, listed and exported on i
   await expect(page.getByTestId('case-title')).toHaveText(files.flair.name);
   await expect(page.getByTestId('file-row')).toHaveCount(1);
   await expect(page.getByTestId('role-select')).toHaveValue('flair');
+  // a FLAIR alone gets the FLAIR-only model (public/models/index.json), not blank T1/T2 channels
+  await expect(page.getByTestId('model-select')).toHaveValue('fbeta15-light-flair');
   await expect(page.getByTestId('viewer')).not.toHaveAttribute('data-base', 'demo-flair');
 
   const started = Date.now();
@@ -36,7 +38,7 @@ test('WebGPU: a dropped lone FLAIR is segmented, shown, listed and exported on i
   testInfo.annotations.push({ type: 'webgpu-seconds', description: webgpuSeconds.toFixed(1) });
   console.log(`WebGPU segmentation of ${DIMS.join('x')}: ${webgpuSeconds.toFixed(1)} s, ${await page.getByTestId('progress-text').textContent()}`);
   await expect(page.getByTestId('progress-text')).toHaveText(/^(\d+) \/ \1 patches/);
-  await expect(page.getByTestId('notice')).toContainText('blank');
+  await expect(page.getByTestId('notice')).toHaveCount(0);
 
   const count = Number(await page.getByTestId('lesion-count').textContent());
   const volumeText = (await page.getByTestId('lesion-volume').textContent()) ?? '';

@@ -101,7 +101,7 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
     const listed = state.models.some((m) => m.name === TUNED_ENTRY.name);
     if (state.models.length === 0 || listed === hasTuned) return;
     const models = hasTuned ? [...state.models, TUNED_ENTRY] : state.models.filter((m) => m.name !== TUNED_ENTRY.name);
-    dispatch({ type: 'models-loaded', models, defaultModel: null });
+    dispatch({ type: 'models-loaded', models, defaults: null });
   }, [state.models, hasTuned, dispatch]);
 
   // a comparison runs the queued models one after another: select the next one, and segment once
@@ -152,8 +152,8 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
     importTuned: (files) => post({ type: 'tuned-import', files }),
     resetTuned: () => {
       post({ type: 'tuned-model', action: 'reset' });
-      const shipped = ref.current.state.models.find((m) => m.name !== TUNED_MODEL.name);
-      if (shipped) selectModel(shipped.name);
+      // back to the case's default model
+      dispatch({ type: 'default-model' });
     },
   }), [previewThreshold, post, dispatch, segment, selectModel]);
 

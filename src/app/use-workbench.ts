@@ -180,11 +180,7 @@ export function useWorkbench(url: UrlOptions): {
       dispatch({ type: 'error', kind: 'page', message: `Unknown ?backend=${url.invalidBackend}: use webgpu, webgl, wasm or cpu. Choosing automatically instead.` });
     }
     fetchModelIndex(import.meta.env.BASE_URL)
-      .then(({ models, defaultModel }) => {
-        dispatch({ type: 'models-loaded', models, defaultModel });
-        const chosen = stateRef.current.selectedModel ?? defaultModel;
-        if (chosen) clientRef.current?.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, chosen) });
-      })
+      .then(({ models, defaultModel, defaultsFor }) => dispatch({ type: 'models-loaded', models, defaults: { defaultModel, defaultsFor } }))
       .catch((error: Error) => dispatch({ type: 'error', kind: 'model', message: error.message }));
     return () => {
       client.dispose();
@@ -313,10 +309,7 @@ export function useWorkbench(url: UrlOptions): {
     loadDemo: () => applyCase(demoCase()),
     segment,
     cancel,
-    selectModel: (name) => {
-      dispatch({ type: 'select-model', name });
-      clientRef.current?.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, name) });
-    },
+    selectModel: (name) => dispatch({ type: 'select-model', name }),
     setSettings: (settings) => dispatch({ type: 'settings', settings }),
     applyThreshold,
     setOverlayStyle: (style) => dispatch({ type: 'overlay-style', style }),
@@ -348,6 +341,11 @@ export function useWorkbench(url: UrlOptions): {
     r.autoRunId = r.nextId;
     segment();
   }, [backend, selectedModel, caseFiles, result, run, segment]);
+
+  // the selected model (the user's, or the case's default) loads in the worker ahead of Segment
+  useEffect(() => {
+    if (selectedModel) clientRef.current?.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
+  }, [selectedModel]);
 
   const post = useCallback((request: WorkerRequest) => void clientRef.current?.post(request), []);
   const { tuning, tuningActions, onTuningEvent } = useTuning({ state, dispatch, post, segment, selectModel: actions.selectModel });

@@ -1,12 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultModelFor, parseModelIndex } from '../model/model-index.ts';
+import type { Modality } from '../model/model-meta.ts';
 
 /** public/models of this checkout: the models shipped with the app, loaded by name. */
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
 
 /** The default model: the asymmetric-loss (beta = 1.5) light FC-DenseNet. */
 export const DEFAULT_MODEL = 'fbeta15-light';
+
+/** The shipped model that scans of these modalities get when no --model is given: the app's rule (index.json). */
+export function defaultModelForScans(given: readonly Modality[]): string {
+  const indexPath = path.join(SHIPPED_MODELS_DIR, 'index.json');
+  return defaultModelFor(parseModelIndex(JSON.parse(readFileSync(indexPath, 'utf8')), indexPath), given);
+}
 
 /** A model folder from a shipped model name (public/models/NAME) or a path to a folder with model.json. */
 export function resolveModelDir(nameOrDir: string): string {

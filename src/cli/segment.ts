@@ -15,7 +15,7 @@ import { MODALITY_LABELS, prepareModelInput, thresholdProbability } from '../mod
 import type { Modality } from '../model/model-meta.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
-import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
+import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
@@ -24,6 +24,8 @@ import { initNodeBackend } from './tf-node.ts';
 const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  --model: a shipped model name or a model folder; without it, the default for the given modalities in
+    public/models/index.json: ${DEFAULT_MODEL}, and fbeta15-light-flair for a FLAIR alone
   --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)`;
 
 const SPEC = {
@@ -52,13 +54,11 @@ runCli(async () => {
   const batchSize = optionalNumber(o, 'batch', DEFAULT_SEGMENT_OPTIONS.batchSize);
   const backendArg = optionalString(o, 'backend');
   if (backendArg !== undefined && !isBackendName(backendArg)) throw new Error(`unknown --backend ${backendArg}`);
-  const modelDir = resolveModelDir(optionalString(o, 'model') ?? DEFAULT_MODEL);
+  const given: Modality[] = ['flair', ...(['t1', 't2', 't1post'] as const).filter((m) => optionalString(o, m) !== undefined)];
+  const modelDir = resolveModelDir(optionalString(o, 'model') ?? defaultModelForScans(given));
 
   const scans: Partial<Record<Modality, Volume>> = { flair: await readVolume('flair', flairPath) };
-  for (const m of ['t1', 't2', 't1post'] as const) {
-    const file = optionalString(o, m);
-    if (file !== undefined) scans[m] = await readVolume(m, file);
-  }
+  for (const m of given.slice(1)) scans[m] = await readVolume(m, optionalString(o, m) as string);
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);
   const input = prepareModelInput(scans, meta);

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/random.ts';
 import { DEFAULT_JITTER, DEFAULT_STRONG } from '../core/augment.ts';
 import { buildFcDenseNet } from '../model/fc-densenet.ts';
+import { selectInputModalities } from '../model/input-channels.ts';
 import type { LossName } from '../model/losses.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { presetByName } from '../model/presets.ts';
@@ -103,7 +104,11 @@ runCli(async () => {
   log(`training set: ${cases.length} volumes (${caseNames.join(', ')} + transplants), backend ${backend}`);
 
   const start = resume ? await loadModelDir(out) : initFrom !== undefined ? await loadModelDir(initFrom) : null;
-  const model = start?.model ?? buildFcDenseNet(preset, modalities.length);
+  // a start model with more modalities than asked for (e.g. a FLAIR-only model from the default) keeps the asked ones
+  const narrowed = initFrom !== undefined && start && start.meta.modalities.join() !== modalities.join();
+  if (narrowed) log(`taking the ${modalities.join('+')} input channels of ${initFrom} (${start.meta.modalities.join('+')})`);
+  const model = !start ? buildFcDenseNet(preset, modalities.length)
+    : narrowed ? selectInputModalities(start.model, preset, start.meta.modalities, modalities) : start.model;
   // a calibrated model has its temperature baked into the last layer: undo it, training needs the raw logits
   if (initFrom !== undefined && start?.meta.calibration) applyTemperature(model, 1 / start.meta.calibration.temperature);
   const state: TrainState = resume ? JSON.parse(await readFile(path.join(out, 'train-state.json'), 'utf8'))

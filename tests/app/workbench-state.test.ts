@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
-import type { CaseFiles } from '../../src/app/case-files.ts';
+import type { CaseFiles, LoadedFile } from '../../src/app/case-files.ts';
 
 const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
 
@@ -88,9 +88,33 @@ describe('workbenchReducer', () => {
     s = run(s, { type: 'device-lost', message: 'lost' });
     expect(s.backend.state).toBe('starting');
     expect(s.error?.kind).toBe('device-lost');
-    s = run(s, { type: 'models-loaded', models: [{ name: 'a', title: 'A' }], defaultModel: 'a' }, { type: 'select-model', name: 'b' });
+    s = run(s, { type: 'models-loaded', models: [{ name: 'a', title: 'A' }], defaults: { defaultModel: 'a', defaultsFor: [] } });
+    expect(s.selectedModel).toBe('a');
+    s = run(s, { type: 'select-model', name: 'b' });
     expect(s.selectedModel).toBe('b');
     expect(run(s, { type: 'backend-failed', message: 'none', fallbacks: ['x'] }).backend.state).toBe('failed');
+  });
+
+  it("gives a case its modalities' default model until the user picks one", () => {
+    const file = (id: string, role: LoadedFile['role']): LoadedFile => ({ id, name: `${id}.nii`, sizeBytes: 1, role, volume: null as never });
+    const flairOnly: CaseFiles = { key: 2, title: 'f', isDemo: false, files: [file('f', 'flair'), file('m', 'mask')] };
+    const full: CaseFiles = { key: 3, title: 'f', isDemo: false, files: [file('f', 'flair'), file('t1', 't1'), file('t2', 't2')] };
+    const defaults = { defaultModel: 'all', defaultsFor: [{ modalities: ['flair' as const], model: 'flair-only' }] };
+    const models = [{ name: 'all', title: 'All' }, { name: 'flair-only', title: 'FLAIR' }];
+    // the list may arrive before or after the case
+    expect(run(INITIAL_STATE, { type: 'case-loaded', caseFiles: flairOnly, keepResult: false }, { type: 'models-loaded', models, defaults }).selectedModel).toBe('flair-only');
+    let s = run(INITIAL_STATE, { type: 'models-loaded', models, defaults });
+    expect(s.selectedModel).toBe('all');
+    s = run(s, { type: 'case-loaded', caseFiles: flairOnly, keepResult: false });
+    expect(s.selectedModel).toBe('flair-only');
+    s = run(s, { type: 'case-loaded', caseFiles: full, keepResult: false });
+    expect(s.selectedModel).toBe('all');
+    // a user's choice sticks across cases, and a list update without defaults keeps it
+    s = run(s, { type: 'select-model', name: 'flair-only' }, { type: 'case-loaded', caseFiles: full, keepResult: false });
+    s = run(s, { type: 'models-loaded', models: [...models, { name: 'tuned', title: 'Tuned' }], defaults: null });
+    expect(s.selectedModel).toBe('flair-only');
+    // until the default is asked for again (e.g. the tuned model was removed)
+    expect(run(s, { type: 'default-model' }).selectedModel).toBe('all');
   });
 
   it('applies a threshold outcome without moving the slider back, and overlay settings', () => {

@@ -225,6 +225,19 @@ describe('evaluate: bad inputs', () => {
   });
 });
 
+describe('segment: the default model by modality', () => {
+  it('without --model, a FLAIR alone gets the shipped FLAIR-only model and FLAIR with T1 the three-modality default', () => {
+    const alone = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('alone.nii.gz'), '--backend', 'wasm']);
+    expect(alone.status, alone.stderr).toBe(0);
+    expect(alone.stderr).toMatch(/models\/fbeta15-light-flair \(light, flair\)/);
+    expect(alone.stderr).not.toMatch(/blank channel/);
+    const withT1 = runCli('segment', ['--flair', file('flair.nii.gz'), '--t1', file('flair.nii.gz'), '--out', file('with-t1.nii.gz'), '--backend', 'wasm']);
+    expect(withT1.status, withT1.stderr).toBe(0);
+    expect(withT1.stderr).toMatch(/models\/fbeta15-light \(light, flair\+t1\+t2\)/);
+    expect(withT1.stderr).toMatch(/no T2 given/);
+  });
+});
+
 describe('segment then evaluate', () => {
   it('writes a mask and probability map on the FLAIR grid, which evaluate scores', async () => {
     const maskPath = file('mask.nii.gz');

@@ -5,8 +5,9 @@
 import type { Vec3 } from '../../core/types.ts';
 import type { BackendName } from '../../model/backend.ts';
 import type { Modality } from '../../model/model-meta.ts';
+import { defaultModelFor, type ModelIndex } from '../../model/model-index.ts';
 import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
-import type { CaseFiles } from '../case-files.ts';
+import { type CaseFiles, scansOf } from '../case-files.ts';
 
 /** The `progress` element's data-state. */
 export type RunPhase = 'idle' | 'running' | 'done' | 'error';
@@ -32,6 +33,9 @@ export interface ModelEntry {
   name: string;
   title: string;
 }
+
+/** index.json's defaults: which model a case gets until the user picks one. */
+export type ModelDefaults = Pick<ModelIndex, 'defaultModel' | 'defaultsFor'>;
 
 export interface RunSettings {
   threshold: number;
@@ -93,7 +97,10 @@ export interface WorkbenchState {
   casePreparation: CasePreparation | null;
   backend: BackendStatus;
   models: ModelEntry[];
+  modelDefaults: ModelDefaults | null;
   selectedModel: string | null;
+  /** The user picked the model: a new case keeps it instead of getting its default (e.g. the FLAIR-only model). */
+  modelChosen: boolean;
   settings: RunSettings;
   /**
    * The threshold is the F-beta optimum against the open scan's reference (not the user's own
@@ -120,7 +127,9 @@ export const INITIAL_STATE: WorkbenchState = {
   casePreparation: null,
   backend: { state: 'starting', name: null, adapter: '', fallbacks: [] },
   models: [],
+  modelDefaults: null,
   selectedModel: null,
+  modelChosen: false,
   settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4, mirror: false },
   thresholdFromReference: false,
   run: null,
@@ -142,8 +151,9 @@ export type WorkbenchAction =
   | { type: 'backend-ready'; name: BackendName; adapter: string; fallbacks: string[] }
   | { type: 'backend-failed'; message: string; fallbacks: string[] }
   | { type: 'device-lost'; message: string }
-  | { type: 'models-loaded'; models: ModelEntry[]; defaultModel: string | null }
+  | { type: 'models-loaded'; models: ModelEntry[]; defaults: ModelDefaults | null }
   | { type: 'select-model'; name: string }
+  | { type: 'default-model' }
   | { type: 'settings'; settings: Partial<RunSettings>; fromReference?: boolean }
   | { type: 'run-started'; runId: number; modelName: string; atMs: number }
   | { type: 'model-loading'; runId: number }
@@ -163,13 +173,13 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
   switch (action.type) {
     case 'case-loaded': {
       const resetThreshold = !action.keepResult && state.thresholdFromReference;
-      return {
+      return withDefaultModel({
         ...state, caseFiles: action.caseFiles, error: null, notice: action.notice ?? null,
         settings: resetThreshold ? { ...state.settings, threshold: DEFAULT_THRESHOLD } : state.settings,
         thresholdFromReference: resetThreshold ? false : state.thresholdFromReference,
         result: action.keepResult && state.result ? { ...state.result, caseKey: action.caseFiles.key } : null,
         phase: action.keepResult ? state.phase : state.run ? state.phase : 'idle', jump: null,
-      };
+      });
     }
     case 'case-sent':
       // the same case sent again (to a restarted worker) keeps its first upload and preparation times
@@ -194,9 +204,11 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
         error: { message: action.message, kind: 'device-lost' },
       };
     case 'models-loaded':
-      return { ...state, models: action.models, selectedModel: state.selectedModel ?? action.defaultModel };
+      return withDefaultModel({ ...state, models: action.models, modelDefaults: action.defaults ?? state.modelDefaults });
     case 'select-model':
-      return { ...state, selectedModel: action.name };
+      return { ...state, selectedModel: action.name, modelChosen: true };
+    case 'default-model':
+      return withDefaultModel({ ...state, modelChosen: false });
     case 'settings':
       return {
         ...state, settings: { ...state.settings, ...action.settings },
@@ -256,6 +268,13 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
     default:
       return state;
   }
+}
+
+/** The case's default model (by its modalities) unless the user chose one. */
+function withDefaultModel(state: WorkbenchState): WorkbenchState {
+  if (state.modelChosen || !state.modelDefaults) return state;
+  const given = Object.keys(scansOf(state.caseFiles).scans) as Modality[];
+  return { ...state, selectedModel: defaultModelFor(state.modelDefaults, given) };
 }
 
 function blankChannelNotice(result: SegmentationResult): string | null {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { defaultModelFor, parseModelIndex } from '../../src/model/model-index.ts';
+
+describe('the model index', () => {
+  const index = parseModelIndex({
+    default: 'all', models: [{ name: 'all', title: 'All modalities' }, { name: 'flair-only' }, { title: 'no name' }],
+    defaultsFor: [{ modalities: ['flair'], model: 'flair-only' }, { modalities: ['flair', 't1'], model: 'gone' }],
+  }, 'index.json');
+
+  it('lists the named models, titles falling back to names, and drops rules for unlisted models', () => {
+    expect(index.models).toEqual([{ name: 'all', title: 'All modalities' }, { name: 'flair-only', title: 'flair-only' }]);
+    expect(index.defaultsFor).toEqual([{ modalities: ['flair'], model: 'flair-only' }]);
+  });
+
+  it('picks the rule whose modalities are exactly the given ones, else the default', () => {
+    expect(defaultModelFor(index, ['flair'])).toBe('flair-only');
+    expect(defaultModelFor(index, ['flair', 't1'])).toBe('all');
+    expect(defaultModelFor(index, ['t2', 'flair', 't1'])).toBe('all');
+    expect(defaultModelFor(index, [])).toBe('all');
+  });
+
+  it('falls back to the first model without a usable default, and refuses a list without models', () => {
+    expect(parseModelIndex({ default: 'missing', models: [{ name: 'x' }] }, 'i').defaultModel).toBe('x');
+    expect(() => parseModelIndex({ models: [] }, 'models/index.json')).toThrow('the model list models/index.json names no model');
+    expect(() => parseModelIndex(null, 'i')).toThrow(/names no model/);
+  });
+
+  it("the shipped index's defaults name shipped models", () => {
+    const shipped = parseModelIndex(JSON.parse(readFileSync('public/models/index.json', 'utf8')), 'public/models/index.json');
+    for (const name of [shipped.defaultModel, ...shipped.defaultsFor.map((r) => r.model)]) {
+      expect(readFileSync(`public/models/${name}/model.json`, 'utf8')).toContain('lesion-workbench-model/1');
+    }
+  });
+});
