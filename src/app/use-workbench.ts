@@ -180,7 +180,7 @@ export function useWorkbench(url: UrlOptions): {
       dispatch({ type: 'error', kind: 'page', message: `Unknown ?backend=${url.invalidBackend}: use webgpu, webgl, wasm or cpu. Choosing automatically instead.` });
     }
     fetchModelIndex(import.meta.env.BASE_URL)
-      .then(({ models, defaultModel, defaultsFor }) => dispatch({ type: 'models-loaded', models, defaults: { defaultModel, defaultsFor } }))
+      .then((index) => dispatch({ type: 'models-loaded', models: index.models, defaults: index }))
       .catch((error: Error) => dispatch({ type: 'error', kind: 'model', message: error.message }));
     return () => {
       client.dispose();

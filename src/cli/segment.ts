@@ -54,11 +54,14 @@ runCli(async () => {
   const batchSize = optionalNumber(o, 'batch', DEFAULT_SEGMENT_OPTIONS.batchSize);
   const backendArg = optionalString(o, 'backend');
   if (backendArg !== undefined && !isBackendName(backendArg)) throw new Error(`unknown --backend ${backendArg}`);
-  const given: Modality[] = ['flair', ...(['t1', 't2', 't1post'] as const).filter((m) => optionalString(o, m) !== undefined)];
-  const modelDir = resolveModelDir(optionalString(o, 'model') ?? defaultModelForScans(given));
+  const others = (['t1', 't2', 't1post'] as const).flatMap((m) => {
+    const file = optionalString(o, m);
+    return file === undefined ? [] : [{ modality: m, file }];
+  });
+  const modelDir = resolveModelDir(optionalString(o, 'model') ?? defaultModelForScans(['flair', ...others.map((s) => s.modality)]));
 
   const scans: Partial<Record<Modality, Volume>> = { flair: await readVolume('flair', flairPath) };
-  for (const m of given.slice(1)) scans[m] = await readVolume(m, optionalString(o, m) as string);
+  for (const { modality, file } of others) scans[modality] = await readVolume(modality, file);
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);
   const input = prepareModelInput(scans, meta);

@@ -5,7 +5,7 @@
 import type { Vec3 } from '../../core/types.ts';
 import type { BackendName } from '../../model/backend.ts';
 import type { Modality } from '../../model/model-meta.ts';
-import { defaultModelFor, type ModelIndex } from '../../model/model-index.ts';
+import { defaultModelFor, type ModelIndex, type ModelIndexEntry } from '../../model/model-index.ts';
 import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
 import { type CaseFiles, scansOf } from '../case-files.ts';
 
@@ -28,11 +28,8 @@ export interface BackendStatus {
   fallbacks: string[];
 }
 
-/** A shipped model from public/models/index.json. */
-export interface ModelEntry {
-  name: string;
-  title: string;
-}
+/** A shipped model from public/models/index.json (or the tuned one). */
+export type ModelEntry = ModelIndexEntry;
 
 /** index.json's defaults: which model a case gets until the user picks one. */
 export type ModelDefaults = Pick<ModelIndex, 'defaultModel' | 'defaultsFor'>;
