@@ -7,13 +7,16 @@ import type { Modality } from '../model/model-meta.ts';
 /** public/models of this checkout: the models shipped with the app, loaded by name. */
 export const SHIPPED_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public/models');
 
-/** The default model: the asymmetric-loss (beta = 1.5) light FC-DenseNet. */
-export const DEFAULT_MODEL = 'fbeta15-light';
+/** public/models/index.json: the shipped models and their defaults, the same rules the app applies. */
+const indexPath = path.join(SHIPPED_MODELS_DIR, 'index.json');
+const SHIPPED_INDEX = parseModelIndex(JSON.parse(readFileSync(indexPath, 'utf8')), indexPath);
 
-/** The shipped model that scans of these modalities get when no --model is given: the app's rule (index.json). */
+/** The default model (index.json's `default`: the asymmetric-loss, beta = 1.5, light FC-DenseNet). */
+export const DEFAULT_MODEL = SHIPPED_INDEX.defaultModel;
+
+/** The shipped model that scans of these modalities get when no --model is given (index.json's `defaultsFor`). */
 export function defaultModelForScans(given: readonly Modality[]): string {
-  const indexPath = path.join(SHIPPED_MODELS_DIR, 'index.json');
-  return defaultModelFor(parseModelIndex(JSON.parse(readFileSync(indexPath, 'utf8')), indexPath), given);
+  return defaultModelFor(SHIPPED_INDEX, given);
 }
 
 /** A model folder from a shipped model name (public/models/NAME) or a path to a folder with model.json. */

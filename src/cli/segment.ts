@@ -25,7 +25,7 @@ const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
-    public/models/index.json: ${DEFAULT_MODEL}, and fbeta15-light-flair for a FLAIR alone
+    public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
   --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)`;
 
 const SPEC = {
