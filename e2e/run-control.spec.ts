@@ -79,6 +79,9 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   const timings = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
   expect(timings.modelMs).toBeGreaterThan(0);
   expect(timings.totalMs).toBeGreaterThan(timings.modelMs);
+  // the page's share after the result holds the overlay's drawing and fits inside the whole run
+  expect(timings.afterResultMs).toBeGreaterThanOrEqual(timings.overlayMs);
+  expect(timings.afterResultMs).toBeLessThan(timings.totalMs - timings.modelMs);
 
   if (count > 0) {
     await page.getByTestId('lesion-row').first().click();

@@ -55,7 +55,7 @@ export function useWorkbench(url: UrlOptions): {
   const stateRef = useRef(state);
   stateRef.current = state;
   const clientRef = useRef<SegmentWorkerClient | null>(null);
-  const runRef = useRef({ nextId: 1, startedAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
+  const runRef = useRef({ nextId: 1, startedAtMs: 0, resultAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
   const tuningEvents = useRef<(event: Extract<WorkerEvent, { type: 'sweep' | `finetune-${string}` | `tuned-${string}` }>) => void>(() => undefined);
 
   /**
@@ -102,7 +102,8 @@ export function useWorkbench(url: UrlOptions): {
         dispatch({ type: 'progress', runId: event.runId, done: event.done, total: event.total, atMs: performance.now() });
         return;
       case 'result': {
-        const transferMs = performance.timeOrigin + performance.now() - event.timings.postedAtEpochMs;
+        run.resultAtMs = performance.now();
+        const transferMs = performance.timeOrigin + run.resultAtMs - event.timings.postedAtEpochMs;
         const current = stateRef.current;
         if (scansOf(current.caseFiles).flair?.id !== run.flairId) {
           dispatch({ type: 'cancelled', runId: event.runId });
@@ -114,7 +115,7 @@ export function useWorkbench(url: UrlOptions): {
             runId: event.runId, caseKey: current.caseFiles?.key ?? 0, modelName: current.run?.modelName ?? '',
             beta: run.betaByModel.get(current.run?.modelName ?? '') ?? 1.5,
             backend: event.backend, probability: event.probability, outcome: event.outcome,
-            timings: { worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, totalMs: null },
+            timings: { worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, afterResultMs: null, totalMs: null },
             missing: event.missing, ignored: event.ignored,
           },
         });
@@ -315,7 +316,10 @@ export function useWorkbench(url: UrlOptions): {
     setOverlayStyle: (style) => dispatch({ type: 'overlay-style', style }),
     setView: (view) => dispatch({ type: 'view', view }),
     jumpTo: (vox) => dispatch({ type: 'jump', vox }),
-    overlayDrawn: (runId, overlayMs) => dispatch({ type: 'overlay-drawn', runId, overlayMs, totalMs: performance.now() - runRef.current.startedAtMs }),
+    overlayDrawn: (runId, overlayMs) => {
+      const now = performance.now();
+      dispatch({ type: 'overlay-drawn', runId, overlayMs, afterResultMs: now - runRef.current.resultAtMs, totalMs: now - runRef.current.startedAtMs });
+    },
     dismissError: () => dispatch({ type: 'dismiss-error' }),
     reportError: (message) => dispatch({ type: 'error', kind: 'page', message }),
     applyEditedReference: (mask) => {

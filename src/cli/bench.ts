@@ -2,9 +2,10 @@
  * `npm run bench [-- --skip-volume] [--backends wasm,cpu] [--flair F]`: a benchmark, not a test.
  *
  * Prints (1) ms per patch for each preset and backend (forward pass, batch 1, at the preset's patch
- * size), (2) streaming fusion against a naive version, (3) whole-volume segmentation time and peak
- * memory for a 182x218x182 FLAIR (the shared patient07 when present, else a generated phantom-free
- * noise volume of that size) with the light preset on wasm.
+ * size), (2) streaming fusion against a naive version, (3) the CPU's share of a whole-volume run apart
+ * from the network (bench-cpu-side), (4) whole-volume segmentation time and peak memory for a
+ * 182x218x182 FLAIR (the shared patient07 when present, else a generated phantom-free noise volume
+ * of that size) with the light preset on wasm.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { PRESETS, type PresetName } from '../model/presets.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
 import { isBackendName } from '../model/backend.ts';
 import { flag, optionalString, parseCliArgs } from './args.ts';
+import { benchCpuSide } from './bench-cpu-side.ts';
 import { benchFusion } from './bench-fusion.ts';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
@@ -50,9 +52,14 @@ runCli(async () => {
   print(`streaming ${fusion.fastMs.toFixed(0)} ms, naive ${fusion.naiveMs.toFixed(0)} ms ` +
     `(${(fusion.naiveMs / fusion.fastMs).toFixed(1)}x), ${(fusion.voxelsPerSecond / 1e6).toFixed(0)} M voxels/s`);
 
+  print('\n# CPU side of a 182x218x182 run apart from the network (pointwise model, wasm, median of 5)');
+  await initNodeBackend('wasm', log);
+  const side = await benchCpuSide();
+  print(`${side.patches} patches of 32^3: grid + fusion + result ${side.otherMs.toFixed(0)} ms; ` +
+    `batch assembly + pointwise model + read-back ${side.assemblyMs.toFixed(0)} ms`);
+
   if (flag(o, 'skip-volume')) return;
   print('\n# Whole volume, light preset, wasm');
-  await initNodeBackend('wasm', log);
   const flairPath = optionalString(o, 'flair') ?? (existsSync(REAL_FLAIR) ? REAL_FLAIR : undefined);
   const flair = flairPath ? await readVolume('flair', flairPath) : syntheticFlair();
   await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182');

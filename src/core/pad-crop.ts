@@ -2,12 +2,13 @@ import type { Vec3 } from './types.ts';
 
 /**
  * Zero-pads a volume at the high end of each axis to at least `minDims` (volumes smaller than a
- * patch, e.g. a 64^3 crop with 96^3 patches). Returns the input unchanged when no axis is short.
+ * patch, e.g. a 64^3 crop with 96^3 patches), an image or a brain mask. Returns the input unchanged
+ * when no axis is short.
  */
-export function padToAtLeast(data: Float32Array, dims: Vec3, minDims: Vec3): { data: Float32Array; dims: Vec3 } {
+export function padToAtLeast<T extends Float32Array | Uint8Array>(data: T, dims: Vec3, minDims: Vec3): { data: T; dims: Vec3 } {
   const out: Vec3 = [Math.max(dims[0], minDims[0]), Math.max(dims[1], minDims[1]), Math.max(dims[2], minDims[2])];
   if (out[0] === dims[0] && out[1] === dims[1] && out[2] === dims[2]) return { data, dims };
-  const padded = new Float32Array(out[0] * out[1] * out[2]);
+  const padded = (data instanceof Uint8Array ? new Uint8Array(out[0] * out[1] * out[2]) : new Float32Array(out[0] * out[1] * out[2])) as T;
   for (let k = 0; k < dims[2]; k++) {
     for (let j = 0; j < dims[1]; j++) {
       const src = dims[0] * (j + dims[1] * k);

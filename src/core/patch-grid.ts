@@ -67,13 +67,13 @@ export function patchGrid(
   const starts = [0, 1, 2].map((a) =>
     tileStarts(dims[a], patchSize[a], strideForOverlap(patchSize[a], overlapFraction)),
   );
-  const counts = brain === undefined ? undefined : brainPrefixCounts(brain, dims);
+  const holdsBrain = brain === undefined ? undefined : brainCells(brain, dims, starts, size);
   const boxes: PatchBox[] = [];
   for (const k of starts[2]) {
     for (const j of starts[1]) {
       for (const i of starts[0]) {
         const box: PatchBox = { start: [i, j, k], size };
-        if (counts === undefined || countInBox(counts, dims, box) > 0) boxes.push(box);
+        if (holdsBrain === undefined || holdsBrain(box)) boxes.push(box);
       }
     }
   }
@@ -81,49 +81,53 @@ export function patchGrid(
 }
 
 /**
- * 3D summed-volume table of a mask: entry (i, j, k) of the (nx+1) x (ny+1) x (nz+1) table is the
- * number of non-zero mask voxels with i' < i, j' < j, k' < k, so any box count costs 8 look-ups.
+ * An exact "does this grid box hold a brain voxel" test without a per-voxel table: the boxes' edges
+ * cut each axis into cells, so every box is a union of whole cells; one pass over the mask marks the
+ * cells holding brain (a row's scan of a cell stops at its first brain voxel, and cells already
+ * marked are not scanned again), and a box holds brain iff one of its few cells does.
+ *
+ * Example along one axis: length 11, boxes of 4 at 0, 2, 4, 6, 7 -> cuts 0 2 4 6 7 8 10 11.
+ * @param starts the boxes' start offsets per axis (see `tileStarts`); size their common size.
  */
-export function brainPrefixCounts(brain: Uint8Array, dims: Vec3): Uint32Array {
+export function brainCells(brain: Uint8Array, dims: Vec3, starts: readonly number[][], size: Vec3): (box: PatchBox) => boolean {
   const [nx, ny, nz] = dims;
   if (brain.length !== nx * ny * nz) {
     throw new Error(`brain mask has ${brain.length} voxels, expected ${nx}*${ny}*${nz}`);
   }
-  const px = nx + 1;
-  const pxy = px * (ny + 1);
-  const table = new Uint32Array(pxy * (nz + 1));
+  const cuts = [0, 1, 2].map((a) => [...new Set([0, dims[a], ...starts[a], ...starts[a].map((s) => s + size[a])])].sort((x, y) => x - y));
+  const cellOf = cuts.map((c, a) => {
+    const map = new Int32Array(dims[a]);
+    for (let cell = 0; cell + 1 < c.length; cell++) map.fill(cell, c[cell], c[cell + 1]);
+    return map;
+  });
+  const [cx, cy] = [cuts[0].length - 1, cuts[1].length - 1];
+  const marked = new Uint8Array(cx * cy * (cuts[2].length - 1));
+  const xCuts = cuts[0];
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
-      let rowCount = 0;
-      const src = nx * (j + ny * k);
-      const dst = px * (j + 1) + pxy * (k + 1);
-      // T(i+1, j+1, k+1) = row count + T(i+1, j, k+1) + T(i+1, j+1, k) - T(i+1, j, k)
-      const below = dst - px; // table row (j, k+1)
-      const behind = dst - pxy; // table row (j+1, k)
-      const diagonal = below - pxy; // table row (j, k)
-      for (let i = 0; i < nx; i++) {
-        if (brain[src + i] !== 0) rowCount++;
-        const t = dst + i + 1;
-        table[t] = rowCount + table[below + i + 1] + table[behind + i + 1] - table[diagonal + i + 1];
+      const cellRow = cx * (cellOf[1][j] + cy * cellOf[2][k]);
+      const row = nx * (j + ny * k);
+      for (let c = 0; c < cx; c++) {
+        if (marked[cellRow + c]) continue;
+        for (let i = row + xCuts[c], end = row + xCuts[c + 1]; i < end; i++) {
+          if (brain[i] !== 0) {
+            marked[cellRow + c] = 1;
+            break;
+          }
+        }
       }
     }
   }
-  return table;
-}
-
-/** Number of non-zero mask voxels inside `box`, from a table made by `brainPrefixCounts`. O(1). */
-export function countInBox(table: Uint32Array, dims: Vec3, box: PatchBox): number {
-  const px = dims[0] + 1;
-  const pxy = px * (dims[1] + 1);
-  const [i0, j0, k0] = box.start;
-  const i1 = i0 + box.size[0];
-  const j1 = j0 + box.size[1];
-  const k1 = k0 + box.size[2];
-  const at = (i: number, j: number, k: number): number => table[i + px * j + pxy * k];
-  return (
-    at(i1, j1, k1) - at(i0, j1, k1) - at(i1, j0, k1) - at(i1, j1, k0) +
-    at(i0, j0, k1) + at(i0, j1, k0) + at(i1, j0, k0) - at(i0, j0, k0)
-  );
+  return (box) => {
+    const first = [0, 1, 2].map((a) => cellOf[a][box.start[a]]);
+    const last = [0, 1, 2].map((a) => cellOf[a][box.start[a] + box.size[a] - 1]);
+    for (let z = first[2]; z <= last[2]; z++) {
+      for (let y = first[1]; y <= last[1]; y++) {
+        for (let x = first[0]; x <= last[0]; x++) if (marked[x + cx * (y + cy * z)]) return true;
+      }
+    }
+    return false;
+  };
 }
 
 /**

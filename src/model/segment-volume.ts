@@ -21,6 +21,7 @@ export interface SegmentOptions {
    * the two predictions are averaged before fusion. Doubles the model time.
    */
   mirror?: boolean;
+  /** Called with (0, total) before the first batch (one can take minutes on a software GPU), then after each. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
   shouldCancel?: () => boolean;
@@ -42,6 +43,10 @@ export interface SegmentTimings {
  * batches of patches, and B-spline weighted soft voting of the predictions (streaming sums, never
  * a stack of patches). Returns the fused lesion probability per voxel (0 outside the brain).
  *
+ * Batches are pipelined: batch n + 1 is handed to the backend before batch n is fused, so on a GPU
+ * (where predict only queues work) the CPU's fusion runs while the GPU computes; on CPU backends
+ * predict computes at once and the order is the plain one. `onProgress(0, total)` comes first.
+ *
  * channels: normalised modalities in the model's order, each indexed i + nx (j + ny k).
  */
 export async function segmentVolume(
@@ -56,43 +61,69 @@ export async function segmentVolume(
   const size: Vec3 = [options.patchSize, options.patchSize, options.patchSize];
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
-  const paddedBrain = padToAtLeast(Float32Array.from(brain), dims, size).data;
-  const boxes = patchGrid(work, size, options.overlapFraction, Uint8Array.from(paddedBrain));
+  const boxes = patchGrid(work, size, options.overlapFraction, padToAtLeast(brain, dims, size).data);
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
+  await options.onProgress?.(0, boxes.length);
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  for (let first = 0; first < boxes.length; first += options.batchSize) {
-    if (options.shouldCancel?.()) throw new Error('cancelled');
-    const batch = boxes.slice(first, first + options.batchSize);
-    const t0 = performance.now();
-    const probs = await predictBatch(model, data, work, batch);
-    if (options.mirror) {
-      // the prediction of each patch flipped left-right, flipped back
-      const flipped = await predictBatch(model, data, work, batch, true);
-      for (let b = 0; b < batch.length; b++) {
-        const patch = flipped.subarray(b * patchVoxels, (b + 1) * patchVoxels);
-        flipAlongI(patch, size);
-        const own = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
-        for (let v = 0; v < patchVoxels; v++) own[v] = 0.5 * (own[v] + patch[v]);
-      }
+  const batchAt = (first: number) => boxes.slice(first, first + options.batchSize);
+  const predict = (first: number) => predictBatch(model, data, work, batchAt(first), options.mirror ?? false);
+  let t0 = performance.now();
+  let pending: Promise<Float32Array> | null = predict(0);
+  modelMs += performance.now() - t0;
+  try {
+    for (let first = 0; first < boxes.length; first += options.batchSize) {
+      if (options.shouldCancel?.()) throw new Error('cancelled');
+      t0 = performance.now();
+      const probs: Float32Array = await pending!;
+      const next = first + options.batchSize;
+      pending = next < boxes.length ? predict(next) : null;
+      modelMs += performance.now() - t0;
+      batchAt(first).forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+      await options.onProgress?.(Math.min(next, boxes.length), boxes.length);
     }
-    modelMs += performance.now() - t0;
-    batch.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
-    await options.onProgress?.(Math.min(first + options.batchSize, boxes.length), boxes.length);
+  } finally {
+    // a batch still queued when the run stops (cancel, error) frees its own tensors when it settles
+    pending?.catch(() => undefined);
   }
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length } };
 }
 
-/** The network's [B, D, H, W, 1] output is k-major with i fastest: the core's patch order. */
-async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirrored = false): Promise<Float32Array> {
-  const x = batchTensor(channels, dims, boxes, mirrored);
-  const y = model.predict(x) as tf.Tensor;
+/**
+ * The network's probabilities for a batch, [B, D, H, W, 1] k-major with i fastest (the core's patch
+ * order). The backend receives the work when this is called; the promise settles when it is read
+ * back. With `mirror` (as nnU-Net does) each patch is also predicted flipped left-right, flipped
+ * back, and the two are averaged.
+ */
+async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirror: boolean): Promise<Float32Array> {
+  const tensors: tf.Tensor[] = [];
+  const run = (mirrored: boolean): tf.Tensor => {
+    const x = batchTensor(channels, dims, boxes, mirrored);
+    tensors.push(x);
+    const y = model.predict(x) as tf.Tensor;
+    tensors.push(y);
+    return y;
+  };
   try {
-    return (await y.data()) as Float32Array;
+    const plain = run(false);
+    const flipped = mirror ? run(true) : null;
+    const probs = (await plain.data()) as Float32Array;
+    if (flipped) {
+      const other = (await flipped.data()) as Float32Array;
+      const size = boxes[0].size;
+      const patchVoxels = size[0] * size[1] * size[2];
+      for (let b = 0; b < boxes.length; b++) {
+        const patch = other.subarray(b * patchVoxels, (b + 1) * patchVoxels);
+        flipAlongI(patch, size);
+        const own = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
+        for (let v = 0; v < patchVoxels; v++) own[v] = 0.5 * (own[v] + patch[v]);
+      }
+    }
+    return probs;
   } finally {
-    tf.dispose([x, y]);
+    tf.dispose(tensors);
   }
 }

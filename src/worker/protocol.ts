@@ -76,7 +76,7 @@ export interface WorkerTimings {
   prepareMs: number;
   /** Network calls, including moving patches to and from the device. */
   modelMs: number;
-  /** Patch extraction and B-spline fusion. */
+  /** The patch grid, B-spline fusion and progress reports (copying patches into the batch is model time). */
   fusionMs: number;
   /** Threshold, lesion table and metrics. */
   outcomeMs: number;

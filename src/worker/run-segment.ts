@@ -3,9 +3,6 @@
  * with fusion (segment-volume), and a check of the fused map.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { padToAtLeast } from '../core/pad-crop.ts';
-import { patchGrid } from '../core/patch-grid.ts';
-import type { Vec3 } from '../core/types.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { segmentVolume } from '../model/segment-volume.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -41,8 +38,6 @@ export async function runSegmentation(
   const started = performance.now();
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const prepareMs = performance.now() - started;
-  // "0 / N patches" at once: a batch can take minutes on a software GPU
-  await hooks.onProgress(0, patchCount(prepared, meta.patchSize, settings.overlapFraction));
   const { probability, timings } = await segmentVolume(model, channels, prepared.dims, prepared.brain, {
     patchSize: meta.patchSize,
     overlapFraction: settings.overlapFraction,
@@ -64,9 +59,3 @@ export async function runSegmentation(
   return { probability, prepareMs, modelMs: timings.modelMs, fusionMs: timings.otherMs, patches: timings.patches, missing, ignored };
 }
 
-/** The number of patches segmentVolume will run: its grid over the brain, padded as it pads. */
-function patchCount(prepared: PreparedCase, patchSize: number, overlapFraction: number): number {
-  const size: Vec3 = [patchSize, patchSize, patchSize];
-  const padded = padToAtLeast(Float32Array.from(prepared.brain), prepared.dims, size);
-  return patchGrid(padded.dims, size, overlapFraction, Uint8Array.from(padded.data)).length;
-}

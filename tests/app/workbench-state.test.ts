@@ -8,7 +8,7 @@ function result(runId: number): SegmentationResult {
   return {
     runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8),
     outcome: { threshold: 0.5, mask: new Uint8Array(8), lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null },
-    timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, postedAtEpochMs: 0 }, postMs: 1, transferMs: 1, overlayMs: null, totalMs: null },
+    timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, postedAtEpochMs: 0 }, postMs: 1, transferMs: 1, overlayMs: null, afterResultMs: null, totalMs: null },
     missing: ['t1', 't2'], ignored: [],
   };
 }
@@ -40,8 +40,8 @@ describe('workbenchReducer', () => {
     expect(s.phase).toBe('done');
     expect(s.run).toBeNull();
     expect(s.notice).toMatch(/No T1, T2 given/);
-    s = run(s, { type: 'overlay-drawn', runId: 1, overlayMs: 5, totalMs: 50 });
-    expect(s.result?.timings).toMatchObject({ overlayMs: 5, totalMs: 50 });
+    s = run(s, { type: 'overlay-drawn', runId: 1, overlayMs: 5, afterResultMs: 9, totalMs: 50 });
+    expect(s.result?.timings).toMatchObject({ overlayMs: 5, afterResultMs: 9, totalMs: 50 });
   });
 
   it('ignores events of other runs', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  brainPrefixCounts,
-  countInBox,
+  brainCells,
   extractPatch,
   extractPatchInto,
   patchGrid,
@@ -122,20 +121,25 @@ describe('patchGrid', () => {
     expect(patchGrid(dims, [5, 4, 3], 0.5, new Uint8Array(brain.length))).toEqual([]);
   });
 
-  it('counts mask voxels in any box like brute force', () => {
-    const dims: Vec3 = [7, 6, 5];
+  it('brainCells answers like brute force for every box of random grids and masks', () => {
     const random = mulberry32(3);
-    const mask = Uint8Array.from({ length: 7 * 6 * 5 }, () => (random() < 0.3 ? 1 : 0));
-    const table = brainPrefixCounts(mask, dims);
-    for (let trial = 0; trial < 300; trial++) {
-      const size = [0, 1, 2].map((a) => 1 + Math.floor(random() * dims[a]));
-      const start = [0, 1, 2].map((a) => Math.floor(random() * (dims[a] - size[a] + 1)));
-      const box = { start, size } as unknown as PatchBox;
-      let expected = 0;
-      forEachVoxel(box, dims, (v) => (expected += mask[v]));
-      expect(countInBox(table, dims, box)).toBe(expected);
+    for (let trial = 0; trial < 40; trial++) {
+      const side = () => 3 + Math.floor(random() * 12);
+      const dims: Vec3 = [side(), side(), side()];
+      const edge = (a: number) => 1 + Math.floor(random() * dims[a]);
+      const size: Vec3 = [edge(0), edge(1), edge(2)];
+      const overlap = [0, 0.25, 0.5, 0.75][trial % 4];
+      const density = [0.002, 0.02, 0.2][trial % 3];
+      const mask = Uint8Array.from({ length: dims[0] * dims[1] * dims[2] }, () => (random() < density ? 1 : 0));
+      const starts = [0, 1, 2].map((a) => tileStarts(dims[a], size[a], strideForOverlap(size[a], overlap)));
+      const holdsBrain = brainCells(mask, dims, starts, size);
+      for (const box of patchGrid(dims, size, overlap)) {
+        let expected = false;
+        forEachVoxel(box, dims, (v) => (expected ||= mask[v] !== 0));
+        expect(holdsBrain(box)).toBe(expected);
+      }
     }
-    expect(() => brainPrefixCounts(new Uint8Array(3), dims)).toThrow(/brain mask/);
+    expect(() => brainCells(new Uint8Array(3), [7, 6, 5], [[0], [0], [0]], [7, 6, 5])).toThrow(/brain mask/);
   });
 });
 

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
-import { batchTensor } from '../../src/model/patch-tensor.ts';
+import { flipAlongI } from '../../src/core/augment.ts';
+import { extractPatch } from '../../src/core/patch-grid.ts';
+import { batchTensor, interleaveChannels } from '../../src/model/patch-tensor.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
@@ -89,7 +91,10 @@ describe('segmentVolume with a pointwise model', () => {
       }
       expect(withBrain).toBeGreaterThan(8);
       expect(timings.patches).toBe(withBrain);
-      expect(progress.length).toBe(Math.ceil(withBrain / DEFAULT_SEGMENT_OPTIONS.batchSize));
+      // (0, total) first, then one call per batch
+      expect(progress.length).toBe(1 + Math.ceil(withBrain / DEFAULT_SEGMENT_OPTIONS.batchSize));
+      expect(progress[0]).toEqual([0, withBrain]);
+      expect(progress[1]).toEqual([DEFAULT_SEGMENT_OPTIONS.batchSize, withBrain]);
       expect(progress[progress.length - 1]).toEqual([withBrain, withBrain]);
       model.dispose();
     });
@@ -118,11 +123,30 @@ describe('segmentVolume with a pointwise model', () => {
     const model = pointwiseModel([A], B);
     let batches = 0;
     const run = segmentVolume(model, [flair], dims, brain, options({
-      onProgress: () => void batches++,
+      onProgress: (done) => void (done > 0 && batches++),
       shouldCancel: () => batches >= 2,
     }));
     await expect(run).rejects.toThrow(/^cancelled$/);
     expect(batches).toBe(2);
+    model.dispose();
+  });
+
+  it('hands batch n + 1 to the backend before fusing batch n (pipelining)', async () => {
+    const model = pointwiseModel([A], B);
+    const log: string[] = [];
+    const spy = Object.create(model) as tf.LayersModel;
+    spy.predict = (x, args) => {
+      log.push('predict');
+      return model.predict(x, args);
+    };
+    const { timings } = await segmentVolume(spy, [flair], dims, brain, options({ batchSize: 5, onProgress: (done) => void log.push(`fused ${done}`) }));
+    const batches = Math.ceil(timings.patches / 5);
+    const expected = ['fused 0', 'predict'];
+    for (let n = 1; n <= batches; n++) {
+      if (n < batches) expected.push('predict');
+      expected.push(`fused ${Math.min(5 * n, timings.patches)}`);
+    }
+    expect(log).toEqual(expected);
     model.dispose();
   });
 
@@ -194,6 +218,29 @@ describe('segmentVolume on volumes smaller than the patch (padding path)', () =>
 });
 
 describe('batchTensor', () => {
+  it('matches extractPatch, flipAlongI and interleaveChannels for one channel and for two mirrored', () => {
+    const dims: Vec3 = [9, 7, 6];
+    const volumes = [11, 12].map((seed) => seededValues(9 * 7 * 6, seed, -1, 1));
+    const boxes: PatchBox[] = [{ start: [1, 2, 0], size: [5, 4, 3] }, { start: [4, 3, 3], size: [5, 4, 3] }];
+    for (const [channels, mirrored] of [[volumes.slice(0, 1), false], [volumes, true]] as const) {
+      const x = batchTensor(channels, dims, boxes, mirrored);
+      const got = x.dataSync();
+      x.dispose();
+      const reference = boxes.map((box) => {
+        const patches = channels.map((ch) => extractPatch(ch, dims, box));
+        if (mirrored) for (const p of patches) flipAlongI(p, box.size);
+        return interleaveChannels(patches);
+      });
+      const expected = new Float32Array(reference.reduce((n, r) => n + r.length, 0));
+      reference.forEach((r, b) => expected.set(r, b * r.length));
+      expect(got).toEqual(expected);
+    }
+  });
+
+  it('refuses a box outside the volume', () => {
+    expect(() => batchTensor([new Float32Array(8)], [2, 2, 2], [{ start: [1, 0, 0], size: [2, 2, 2] }])).toThrow(/not inside the volume/);
+  });
+
   it('lays out patch voxel (a, b, c) of channel ch at [box, c, b, a, ch]', () => {
     const dims: Vec3 = [7, 6, 5];
     const code = (i: number, j: number, k: number, ch: number) => i + 10 * j + 100 * k + 1000 * ch;

@@ -14,7 +14,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
   const other = total === null ? null : total - w.modelMs;
   const json = JSON.stringify({
     totalMs: total, modelMs: w.modelMs, otherMs: other, loadMs: w.loadMs, postMs: t.postMs, prepareMs: w.prepareMs,
-    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, patches: w.patches,
+    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches,
     backend: result.backend, caseUploadMs: preparation?.uploadMs ?? null, casePrepareMs: preparation?.prepareMs ?? null,
   });
   const ms = (x: number | null | undefined) => (x === null || x === undefined ? '…' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
@@ -30,6 +30,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
           <tr><th className="sub">request · channels</th><td>{ms(t.postMs)} · {ms(w.prepareMs)}</td></tr>
           <tr><th className="sub">fusion · lesions</th><td>{ms(w.fusionMs)} · {ms(w.outcomeMs)}</td></tr>
           <tr><th className="sub">transfer · overlay</th><td>{ms(t.transferMs)} · {ms(t.overlayMs)}</td></tr>
+          <tr><th className="sub">page: result → overlay drawn</th><td>{ms(t.afterResultMs)}</td></tr>
           <tr><th>At load: upload · z-score</th><td>{ms(preparation?.uploadMs)} · {ms(preparation?.prepareMs)}</td></tr>
         </tbody>
       </table>

@@ -62,6 +62,8 @@ export interface RunTimings {
   transferMs: number;
   /** Building and drawing the overlay in niivue. */
   overlayMs: number | null;
+  /** From the result reaching the page to the overlay drawn: React's render, the overlay, one frame. */
+  afterResultMs: number | null;
   /** From pressing Segment to the overlay drawn. */
   totalMs: number | null;
 }
@@ -159,7 +161,7 @@ export type WorkbenchAction =
   | { type: 'cancelled'; runId: number }
   | { type: 'run-failed'; runId: number; message: string; kind: WorkerErrorKind }
   | { type: 'result'; result: SegmentationResult }
-  | { type: 'overlay-drawn'; runId: number; overlayMs: number; totalMs: number }
+  | { type: 'overlay-drawn'; runId: number; overlayMs: number; afterResultMs: number; totalMs: number }
   | { type: 'thresholded'; outcome: ThresholdOutcome }
   | { type: 'overlay-style'; style: Partial<OverlayStyle> }
   | { type: 'view'; view: ViewMode }
@@ -249,7 +251,7 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
     case 'overlay-drawn': {
       const result = state.result;
       if (!result || result.runId !== action.runId || result.timings.totalMs !== null) return state;
-      return { ...state, result: { ...result, timings: { ...result.timings, overlayMs: action.overlayMs, totalMs: action.totalMs } } };
+      return { ...state, result: { ...result, timings: { ...result.timings, overlayMs: action.overlayMs, afterResultMs: action.afterResultMs, totalMs: action.totalMs } } };
     }
     case 'thresholded':
       // settings.threshold stays the user's latest choice: an answer to an earlier slider step
