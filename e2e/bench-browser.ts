@@ -88,7 +88,7 @@ try {
     const pct = (100 * t.otherMs) / t.modelMs;
     console.log(`run ${r + 1}: Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s (${t.patches} patches); ` +
       `everything else ${t.otherMs.toFixed(0)} ms = ${pct.toFixed(2)}% of model ` +
-      `[load ${t.loadMs.toFixed(0)}, request ${t.postMs.toFixed(0)}, channels ${t.prepareMs.toFixed(0)}, fusion ${t.fusionMs.toFixed(0)}, ` +
+      `[request ${t.postMs.toFixed(0)}, worker start ${t.startMs.toFixed(0)}, load ${t.loadMs.toFixed(0)}, channels ${t.prepareMs.toFixed(0)}, fusion ${t.fusionMs.toFixed(0)}, ` +
       `lesions ${t.outcomeMs.toFixed(0)}, transfer ${t.transferMs.toFixed(0)}, overlay ${t.overlayMs.toFixed(0)} ` +
       `(page from result to overlay drawn ${t.afterResultMs.toFixed(0)}) ms]; ` +
       `at load: upload ${t.caseUploadMs?.toFixed(0)} ms, z-score ${t.casePrepareMs?.toFixed(0)} ms`);

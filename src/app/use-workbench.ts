@@ -115,7 +115,9 @@ export function useWorkbench(url: UrlOptions): {
             runId: event.runId, caseKey: current.caseFiles?.key ?? 0, modelName: current.run?.modelName ?? '',
             beta: run.betaByModel.get(current.run?.modelName ?? '') ?? 1.5,
             backend: event.backend, probability: event.probability, outcome: event.outcome,
-            timings: { worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, afterResultMs: null, totalMs: null },
+            timings: {
+              worker: event.timings, postMs: run.postMs, transferMs,
+              startMs: event.timings.startedAtEpochMs - performance.timeOrigin - run.startedAtMs, overlayMs: null, afterResultMs: null, totalMs: null },
             missing: event.missing, ignored: event.ignored,
           },
         });

@@ -81,6 +81,8 @@ export interface WorkerTimings {
   /** Threshold, lesion table and metrics. */
   outcomeMs: number;
   patches: number;
+  /** performance.timeOrigin + performance.now() when the worker took up the request (epoch ms). */
+  startedAtEpochMs: number;
   /** performance.timeOrigin + performance.now() when the result was posted (epoch ms). */
   postedAtEpochMs: number;
 }

@@ -155,6 +155,7 @@ async function preloadModel(model: ModelRef): Promise<void> {
 }
 
 async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Promise<void> {
+  const startedAtEpochMs = performance.timeOrigin + performance.now();
   const { runId } = request;
   if (state.activeRun !== null || tuning.busy) {
     const what = tuning.busy ? 'fine-tuning is running: pause or stop it first' : 'a segmentation is already running';
@@ -187,7 +188,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       checkpoint: () => checkpoint(state.cancelled.has(runId), watch),
     });
     state.held = { runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta };
-    postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out);
+    postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out, startedAtEpochMs);
     state.heldModel = request.model.name;
     postSweep(state.held, request.model.name, post);
   } catch (error) {
@@ -206,7 +207,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
 }
 
 /** Thresholds the new map, posts it with its timings; the worker keeps its own copy of the map. */
-function postResult(held: HeldResult, thresholdValue: number, backend: BackendInfo, loadMs: number, out: RunOutput): void {
+function postResult(held: HeldResult, thresholdValue: number, backend: BackendInfo, loadMs: number, out: RunOutput, startedAtEpochMs: number): void {
   const t0 = performance.now();
   const outcome = outcomeAt(held, thresholdValue);
   const outcomeMs = performance.now() - t0;
@@ -215,7 +216,7 @@ function postResult(held: HeldResult, thresholdValue: number, backend: BackendIn
     type: 'result', runId: held.runId, backend: backend.name, probability, outcome,
     timings: {
       loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
-      outcomeMs, patches: out.patches, postedAtEpochMs: performance.timeOrigin + performance.now(),
+      outcomeMs, patches: out.patches, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
     missing: out.missing, ignored: out.ignored,
   }, [probability.buffer, outcome.mask.buffer]);

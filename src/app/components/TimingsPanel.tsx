@@ -13,7 +13,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
   const total = t.totalMs;
   const other = total === null ? null : total - w.modelMs;
   const json = JSON.stringify({
-    totalMs: total, modelMs: w.modelMs, otherMs: other, loadMs: w.loadMs, postMs: t.postMs, prepareMs: w.prepareMs,
+    totalMs: total, modelMs: w.modelMs, otherMs: other, loadMs: w.loadMs, postMs: t.postMs, startMs: t.startMs, prepareMs: w.prepareMs,
     fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches,
     backend: result.backend, caseUploadMs: preparation?.uploadMs ?? null, casePrepareMs: preparation?.prepareMs ?? null,
   });
@@ -26,8 +26,8 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
           <tr><th>Segment → overlay</th><td>{ms(total)}</td></tr>
           <tr><th>Model ({w.patches} patches)</th><td>{ms(w.modelMs)}</td></tr>
           <tr><th>Everything else</th><td>{ms(other)}{other !== null && w.modelMs > 0 ? ` (${((100 * other) / w.modelMs).toFixed(1)}% of model)` : ''}</td></tr>
-          <tr><th className="sub">model load</th><td>{ms(w.loadMs)}</td></tr>
-          <tr><th className="sub">request · channels</th><td>{ms(t.postMs)} · {ms(w.prepareMs)}</td></tr>
+          <tr><th className="sub">request · worker start</th><td>{ms(t.postMs)} · {ms(t.startMs)}</td></tr>
+          <tr><th className="sub">model load · channels</th><td>{ms(w.loadMs)} · {ms(w.prepareMs)}</td></tr>
           <tr><th className="sub">fusion · lesions</th><td>{ms(w.fusionMs)} · {ms(w.outcomeMs)}</td></tr>
           <tr><th className="sub">transfer · overlay</th><td>{ms(t.transferMs)} · {ms(t.overlayMs)}</td></tr>
           <tr><th className="sub">page: result → overlay drawn</th><td>{ms(t.afterResultMs)}</td></tr>

@@ -58,6 +58,8 @@ export interface RunTimings {
   worker: WorkerTimings;
   /** Posting the Segment request (small: the scans reached the worker when they were loaded). */
   postMs: number;
+  /** From pressing Segment to the worker taking up the request (it may be finishing earlier work). */
+  startMs: number;
   /** From the worker posting the result to the page receiving it. */
   transferMs: number;
   /** Building and drawing the overlay in niivue. */
