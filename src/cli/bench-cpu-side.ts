@@ -3,7 +3,8 @@
  * model (one 1x1x1 convolution and a sigmoid) over a 182x218x182 brain-shaped volume. Its otherMs is
  * the grid, fusion and final division that a fast GPU cannot speed up; its modelMs is then almost
  * only the batch assembly (patch copies into the input tensor) and the read-back. On an H200 the
- * real network takes ~7.2 s for such a volume, so these figures bound the "everything else" there.
+ * real network took 7.2 s for patient07's 742 patches (README, Speed): these figures are what the
+ * CPU adds to such a run.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Vec3 } from '../core/types.ts';

@@ -25,13 +25,14 @@ export function interleaveChannels(patches: readonly Float32Array[], out?: Float
 /**
  * Stacks the patches at `boxes` of every channel into one [B, D, H, W, C] tensor; `mirrored` flips
  * each patch left-right (along i) first. Rows are copied straight from the volumes into the batch
- * buffer (no per-patch arrays): on a fast GPU this copy is most of the CPU's share of the model time.
+ * buffer, with no per-patch arrays (CPU work that counts as model time, once per batch).
  */
 export function batchTensor(channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirrored = false): tf.Tensor5D {
   const size = boxes[0].size;
   const [sx, sy, sz] = size;
   const c = channels.length;
-  const [nx, ny] = dims;
+  const [nx, ny, nz] = dims;
+  if (channels.some((ch) => ch.length !== nx * ny * nz)) throw new Error(`a channel does not hold ${nx}*${ny}*${nz} voxels`);
   const buffer = new Float32Array(boxes.length * sx * sy * sz * c);
   let row = 0; // index of the current patch row in the buffer, in voxels
   for (const box of boxes) {
@@ -43,11 +44,8 @@ export function batchTensor(channels: readonly Float32Array[], dims: Vec3, boxes
         const src = i0 + nx * (j0 + y + ny * (k0 + z));
         for (let ch = 0; ch < c; ch++) {
           const volume = channels[ch];
-          if (c === 1 && !mirrored) {
-            buffer.set(volume.subarray(src, src + sx), row);
-            continue;
-          }
-          for (let a = 0; a < sx; a++) buffer[(row + a) * c + ch] = volume[src + (mirrored ? sx - 1 - a : a)];
+          if (c === 1 && !mirrored) buffer.set(volume.subarray(src, src + sx), row);
+          else for (let a = 0; a < sx; a++) buffer[(row + a) * c + ch] = volume[src + (mirrored ? sx - 1 - a : a)];
         }
       }
     }

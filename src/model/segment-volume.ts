@@ -70,22 +70,22 @@ export async function segmentVolume(
   const batchAt = (first: number) => boxes.slice(first, first + options.batchSize);
   const predict = (first: number) => predictBatch(model, data, work, batchAt(first), options.mirror ?? false);
   let t0 = performance.now();
-  let pending: Promise<Float32Array> | null = predict(0);
+  let pending = predict(0);
   modelMs += performance.now() - t0;
   try {
     for (let first = 0; first < boxes.length; first += options.batchSize) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
       t0 = performance.now();
-      const probs: Float32Array = await pending!;
+      const probs = await pending;
       const next = first + options.batchSize;
-      pending = next < boxes.length ? predict(next) : null;
+      if (next < boxes.length) pending = predict(next);
       modelMs += performance.now() - t0;
       batchAt(first).forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
       await options.onProgress?.(Math.min(next, boxes.length), boxes.length);
     }
   } finally {
     // a batch still queued when the run stops (cancel, error) frees its own tensors when it settles
-    pending?.catch(() => undefined);
+    pending.catch(() => undefined);
   }
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;

@@ -237,8 +237,9 @@ describe('batchTensor', () => {
     }
   });
 
-  it('refuses a box outside the volume', () => {
+  it('refuses a box outside the volume and a channel of the wrong length', () => {
     expect(() => batchTensor([new Float32Array(8)], [2, 2, 2], [{ start: [1, 0, 0], size: [2, 2, 2] }])).toThrow(/not inside the volume/);
+    expect(() => batchTensor([new Float32Array(8), new Float32Array(7)], [2, 2, 2], [{ start: [0, 0, 0], size: [2, 2, 2] }])).toThrow(/2\*2\*2 voxels/);
   });
 
   it('lays out patch voxel (a, b, c) of channel ch at [box, c, b, a, ch]', () => {
