@@ -103,7 +103,9 @@ export class NiivueController {
     overlay.cal_max = calMax;
     overlay.colormap = style.colormap;
     overlay.opacity = style.visible && this.hasOverlayData ? style.opacity : 0;
-    this.nv.updateGLVolume();
+    // only the overlay changed: redo its layer (layer 1), not the scan's as updateGLVolume would
+    this.nv.refreshLayers(overlay, 1);
+    this.nv.drawScene();
   }
 
   setView(view: ViewMode): void {
