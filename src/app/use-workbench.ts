@@ -116,8 +116,9 @@ export function useWorkbench(url: UrlOptions): {
             beta: run.betaByModel.get(current.run?.modelName ?? '') ?? 1.5,
             backend: event.backend, probability: event.probability, outcome: event.outcome,
             timings: {
-              worker: event.timings, postMs: run.postMs, transferMs,
-              startMs: event.timings.startedAtEpochMs - performance.timeOrigin - run.startedAtMs, overlayMs: null, afterResultMs: null, totalMs: null },
+              worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, afterResultMs: null, totalMs: null,
+              startMs: event.timings.startedAtEpochMs - performance.timeOrigin - run.startedAtMs,
+            },
             missing: event.missing, ignored: event.ignored,
           },
         });
