@@ -1,15 +1,15 @@
 /**
  * The CPU's share of a whole-volume run, apart from the network: segmentVolume with a pointwise
- * model (one 1x1x1 convolution and a sigmoid) over a 182x218x182 brain-shaped volume. Its otherMs is
+ * model (one 1x1x1 convolution and a sigmoid) over the synthetic 182x218x182 FLAIR. Its otherMs is
  * the grid, fusion and final division that a fast GPU cannot speed up; its modelMs is then almost
  * only the batch assembly (patch copies into the input tensor) and the read-back. On an H200 the
  * real network took 7.2 s for patient07's 742 patches (README, Speed): these figures are what the
  * CPU adds to such a run.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Vec3 } from '../core/types.ts';
 import { Conv3dLayer } from '../model/layers/conv3d-layer.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
+import { syntheticFlair } from './synthetic-flair.ts';
 
 export interface CpuSideResult {
   patches: number;
@@ -20,8 +20,8 @@ export interface CpuSideResult {
 
 /** Median timings of `runs` whole-volume runs with 32^3 patches at the default overlap and window. */
 export async function benchCpuSide(runs = 5): Promise<CpuSideResult> {
-  const dims: Vec3 = [182, 218, 182];
-  const { flair, brain } = ellipsoidCase(dims);
+  const { dims, data: flair } = syntheticFlair();
+  const brain = Uint8Array.from(flair, (x) => (x > 0 ? 1 : 0));
   const model = pointwiseModel();
   const other: number[] = [];
   const assembly: number[] = [];
@@ -41,22 +41,6 @@ function pointwiseModel(): tf.LayersModel {
   const conv = new Conv3dLayer({ filters: 1, kernelSize: 1 });
   const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: prob });
-}
-
-/** An ellipsoidal brain (radii 70, 90, 65 voxels) of uniform noise, 0 outside. */
-function ellipsoidCase(dims: Vec3): { flair: Float32Array; brain: Uint8Array } {
-  const voxels = dims[0] * dims[1] * dims[2];
-  const flair = new Float32Array(voxels);
-  const brain = new Uint8Array(voxels);
-  let v = 0;
-  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, v++) {
-    const r = ((i - 91) / 70) ** 2 + ((j - 109) / 90) ** 2 + ((k - 91) / 65) ** 2;
-    if (r < 1) {
-      brain[v] = 1;
-      flair[v] = Math.random();
-    }
-  }
-  return { flair, brain };
 }
 
 function median(values: number[]): number {

@@ -24,6 +24,7 @@ import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
+import { syntheticFlair } from './synthetic-flair.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const SPEC = { 'skip-volume': { type: 'boolean' }, backends: { type: 'string' }, flair: { type: 'string' } } as const;
@@ -119,15 +120,4 @@ async function benchModel(): Promise<{ model: tf.LayersModel; meta: Pick<ModelMe
     const meta = { modalities: ['flair', 't1', 't2'] as Modality[], patchSize: PRESETS.light.patchSize };
     return { model: buildFcDenseNet(PRESETS.light, 3), meta, source: 'an untrained light network' };
   }
-}
-
-/** A 182x218x182 volume with an ellipsoidal "brain" of noise, when the shared data is absent. */
-function syntheticFlair(): Volume {
-  const dims = [182, 218, 182] as const;
-  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
-  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
-    const r = ((i - 91) / 70) ** 2 + ((j - 109) / 90) ** 2 + ((k - 91) / 65) ** 2;
-    if (r < 1) data[i + dims[0] * (j + dims[1] * k)] = 100 + 20 * Math.random();
-  }
-  return { dims, spacingMm: [1, 1, 1], affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data, dataType: 'float32' };
 }

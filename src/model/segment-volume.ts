@@ -67,21 +67,23 @@ export async function segmentVolume(
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  const batchAt = (first: number) => boxes.slice(first, first + options.batchSize);
-  const predict = (first: number) => predictBatch(model, data, work, batchAt(first), options.mirror ?? false);
+  const batches: PatchBox[][] = [];
+  for (let first = 0; first < boxes.length; first += options.batchSize) batches.push(boxes.slice(first, first + options.batchSize));
+  const predict = (n: number) => predictBatch(model, data, work, batches[n], options.mirror ?? false);
   let t0 = performance.now();
   let pending = predict(0);
   modelMs += performance.now() - t0;
+  let done = 0;
   try {
-    for (let first = 0; first < boxes.length; first += options.batchSize) {
+    for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
       t0 = performance.now();
       const probs = await pending;
-      const next = first + options.batchSize;
-      if (next < boxes.length) pending = predict(next);
+      if (n + 1 < batches.length) pending = predict(n + 1);
       modelMs += performance.now() - t0;
-      batchAt(first).forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
-      await options.onProgress?.(Math.min(next, boxes.length), boxes.length);
+      batches[n].forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+      done += batches[n].length;
+      await options.onProgress?.(done, boxes.length);
     }
   } finally {
     // a batch still queued when the run stops (cancel, error) frees its own tensors when it settles
