@@ -7,13 +7,12 @@
  * panel reports it. The first run includes the model's shader compilation; later runs are warm.
  * Builds the app into dist-bench/ first. Writes test-results/bench-browser.json.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chromium } from '@playwright/test';
 import { writeNifti } from '../src/core/nifti-io.ts';
 import { generatePhantom } from '../src/core/phantom.ts';
 import type { Vec3 } from '../src/core/types.ts';
+import { backendOf, openBuiltApp } from './helpers/built-app.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,50 +25,16 @@ const runs = Number(values.runs);
 const port = Number(values.port);
 const timeoutMs = Number(values['timeout-min']) * 60_000;
 
-const run = (cmd: string) => new Promise<void>((resolve, reject) => {
-  const child = spawn(cmd, { shell: true, stdio: 'inherit' });
-  child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}`))));
-});
-
-await run('npx vite build --logLevel warn --outDir dist-bench --emptyOutDir');
-const server = spawn(`npx vite preview --outDir dist-bench --port ${port} --strictPort --host 127.0.0.1`, { shell: true, stdio: 'ignore', detached: true });
-const stopServer = () => {
-  try {
-    process.kill(-server.pid!, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', stopServer);
-
+const app = await openBuiltApp('dist-bench', port, values.backend ? `?backend=${values.backend}` : '');
 try {
+  const { page } = app;
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   const t0 = performance.now();
   const phantom = generatePhantom({ dims, seed: 3 });
   const flair = Buffer.from(writeNifti(phantom.flair, 'float32', { gzip: true }));
   console.log(`phantom ${dims.join('x')} generated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(flair.length / 1e6).toFixed(1)} MB .nii.gz)`);
-
-  const systemChromium = '/usr/bin/chromium';
-  const browser = await chromium.launch({
-    executablePath: existsSync(systemChromium) ? systemChromium : undefined,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  const query = values.backend ? `?backend=${values.backend}` : '';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await page.goto(`http://127.0.0.1:${port}/${query}`);
-      break;
-    } catch (error) {
-      if (attempt > 30) throw error;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  const label = page.getByTestId('backend-label');
-  await label.filter({ hasText: /webgpu|webgl|wasm|cpu/ }).waitFor({ timeout: 120_000 });
-  const backend = await label.textContent();
-  const adapter = await page.getByTestId('backend-adapter').textContent();
-  console.log(`backend ${backend} (${adapter})`);
+  const backend = await backendOf(page);
+  console.log(`backend ${backend}`);
   await page.getByTestId('file-input').setInputFiles([{ name: 'bench_FLAIR.nii.gz', mimeType: 'application/octet-stream', buffer: flair }]);
   await page.getByTestId('case-title').filter({ hasText: 'bench_FLAIR' }).waitFor({ timeout: 120_000 });
   if (values.overlap) await page.getByTestId('overlap-select').selectOption(values.overlap);
@@ -93,10 +58,9 @@ try {
       `(page from result to overlay drawn ${t.afterResultMs.toFixed(0)}) ms]; ` +
       `at load: upload ${t.caseUploadMs?.toFixed(0)} ms, z-score ${t.casePrepareMs?.toFixed(0)} ms`);
   }
-  await browser.close();
   mkdirSync('test-results', { recursive: true });
-  writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ dims, backend, adapter, results }, null, 2)}\n`);
+  writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ dims, backend, results }, null, 2)}\n`);
   console.log('wrote test-results/bench-browser.json');
 } finally {
-  stopServer();
+  await app.close();
 }

@@ -1,10 +1,11 @@
 /**
  * Running the demo: cancel stops within a second while the page stays responsive (WebGPU), the
- * full demo flow with metrics, lesion jumps, overlay controls, threshold and exports (wasm, fast
- * on CPUs), and a lost GPU device falling back to the next backend.
+ * full demo flow with metrics, lesion jumps, overlay controls, the 3D cut-away, threshold and
+ * exports (wasm, fast on CPUs), and a lost GPU device falling back to the next backend.
  */
 import { expect, test } from '@playwright/test';
-import { downloadText, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
+import { downloadText, nextFrames, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
+import { countOverlayPixels, decodePng } from './helpers/png.ts';
 import { phantomFiles } from './helpers/volumes.ts';
 
 test('Cancel stops a WebGPU run within a second and the page stays responsive', async ({ page }, testInfo) => {
@@ -94,11 +95,24 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   const viewer = page.getByTestId('viewer');
   await page.getByTestId('overlay-kind').selectOption('mask');
   await expect(viewer).toHaveAttribute('data-overlay-kind', 'mask');
-  await page.getByTestId('overlay-colormap').selectOption('hot');
+  await page.getByTestId('overlay-colormap').selectOption('warm');
   await page.getByTestId('overlay-opacity').fill('0.5');
   await page.getByTestId('view-render').click();
   await expect(page.getByTestId('view-render')).toHaveClass(/active/);
-  await snapshot(page, testInfo, '06-demo-mask-3d');
+  // the cut-away through the crosshair (on the largest lesion) shows more of the mask in 3D
+  await page.getByTestId('lesion-row').first().click();
+  const maskPixels3d = async () => {
+    await nextFrames(page);
+    return countOverlayPixels(decodePng(await page.getByTestId('viewer-canvas').screenshot()));
+  };
+  const uncut = await maskPixels3d();
+  await page.getByTestId('cut-away').check();
+  await expect(viewer).toHaveAttribute('data-cut-away', 'true');
+  await expect.poll(maskPixels3d).toBeGreaterThan(uncut * 1.2);
+  console.log(`3D view: ${uncut} mask pixels, ${await maskPixels3d()} cut away`);
+  await snapshot(page, testInfo, '06-demo-mask-3d-cut-away');
+  await page.getByTestId('cut-away').uncheck();
+  await expect.poll(maskPixels3d).toBeLessThan(uncut * 1.1);
   await page.getByTestId('overlay-visible').uncheck();
   await expect(viewer).toHaveAttribute('data-overlay-visible', 'false');
   await page.getByTestId('overlay-visible').check();

@@ -80,12 +80,16 @@ export function App({ url }: { url: UrlOptions }) {
           />
         </aside>
         <section className="center">
-          <ViewerToolbar style={state.overlay} view={state.view} hasOverlay={result !== null} onStyle={actions.setOverlayStyle} onView={actions.setView} />
+          <ViewerToolbar
+            style={state.overlay} view={state.view} cutAway={state.cutAway} hasOverlay={result !== null}
+            onStyle={actions.setOverlayStyle} onView={actions.setView} onCutAway={actions.setCutAway}
+          />
           <Viewer
             base={base}
             overlay={overlay}
             style={state.overlay}
             view={state.view}
+            cutAway={state.cutAway}
             jump={state.jump}
             onOverlayDrawn={actions.overlayDrawn}
             onError={actions.reportError}

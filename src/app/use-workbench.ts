@@ -36,6 +36,7 @@ export interface WorkbenchActions {
   applyThreshold: (threshold: number) => void;
   setOverlayStyle: (style: Partial<OverlayStyle>) => void;
   setView: (view: ViewMode) => void;
+  setCutAway: (on: boolean) => void;
   jumpTo: (vox: Vec3) => void;
   overlayDrawn: (runId: number, overlayMs: number) => void;
   dismissError: () => void;
@@ -318,6 +319,7 @@ export function useWorkbench(url: UrlOptions): {
     applyThreshold,
     setOverlayStyle: (style) => dispatch({ type: 'overlay-style', style }),
     setView: (view) => dispatch({ type: 'view', view }),
+    setCutAway: (on) => dispatch({ type: 'cut-away', on }),
     jumpTo: (vox) => dispatch({ type: 'jump', vox }),
     overlayDrawn: (runId, overlayMs) => {
       const now = performance.now();

@@ -6,13 +6,16 @@ const COLORMAPS = ['warm', 'hot', 'red', 'plasma', 'viridis', 'winter'];
 interface Props {
   style: OverlayStyle;
   view: ViewMode;
+  cutAway: boolean;
   hasOverlay: boolean;
   onStyle: (style: Partial<OverlayStyle>) => void;
   onView: (view: ViewMode) => void;
+  onCutAway: (on: boolean) => void;
 }
 
-/** View mode and overlay controls (probability or mask, colormap, opacity, on/off). */
-export function ViewerToolbar({ style, view, hasOverlay, onStyle, onView }: Props) {
+/** View mode, the 3D cut-away and overlay controls (probability or mask, colormap, opacity, on/off). */
+export function ViewerToolbar({ style, view, cutAway, hasOverlay, onStyle, onView, onCutAway }: Props) {
+  const shows3d = view === 'render' || view === 'multiplanar';
   return (
     <div className="toolbar">
       <div className="segmented" role="group" aria-label="View">
@@ -20,6 +23,10 @@ export function ViewerToolbar({ style, view, hasOverlay, onStyle, onView }: Prop
           <button key={mode} type="button" className={view === mode ? 'active' : ''} data-testid={`view-${mode}`} onClick={() => onView(mode)}>{label}</button>
         ))}
       </div>
+      <label className="inline" title="In the 3D view, cut away what lies between you and the crosshair (click a lesion in the table to cut through it)">
+        <input type="checkbox" data-testid="cut-away" checked={cutAway} disabled={!shows3d} onChange={(e) => onCutAway(e.target.checked)} />
+        3D cut-away
+      </label>
       <label className="inline">
         <input type="checkbox" data-testid="overlay-visible" checked={style.visible} disabled={!hasOverlay} onChange={(e) => onStyle({ visible: e.target.checked })} />
         Overlay

@@ -116,6 +116,8 @@ export interface WorkbenchState {
   notice: string | null;
   overlay: OverlayStyle;
   view: ViewMode;
+  /** The 3D view cuts away what lies between the camera and the crosshair. */
+  cutAway: boolean;
   /** Where the viewer's crosshair should go (nonce: jump again to the same place). */
   jump: { vox: Vec3; nonce: number } | null;
 }
@@ -140,6 +142,7 @@ export const INITIAL_STATE: WorkbenchState = {
   notice: null,
   overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true },
   view: 'multiplanar',
+  cutAway: false,
   jump: null,
 };
 
@@ -167,6 +170,7 @@ export type WorkbenchAction =
   | { type: 'thresholded'; outcome: ThresholdOutcome }
   | { type: 'overlay-style'; style: Partial<OverlayStyle> }
   | { type: 'view'; view: ViewMode }
+  | { type: 'cut-away'; on: boolean }
   | { type: 'jump'; vox: Vec3 };
 
 /** The reducer: every transition of the page state. */
@@ -264,6 +268,8 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, overlay: { ...state.overlay, ...action.style } };
     case 'view':
       return { ...state, view: action.view };
+    case 'cut-away':
+      return { ...state, cutAway: action.on };
     case 'jump':
       return { ...state, jump: { vox: action.vox, nonce: (state.jump?.nonce ?? 0) + 1 } };
     default:

@@ -20,6 +20,7 @@ interface Props {
   overlay: { runId: number; data: Float32Array | Uint8Array } | null;
   style: OverlayStyle;
   view: ViewMode;
+  cutAway: boolean;
   jump: { vox: Vec3; nonce: number } | null;
   onOverlayDrawn: (runId: number, overlayMs: number) => void;
   onError: (message: string) => void;
@@ -31,7 +32,7 @@ interface Props {
  * The niivue canvas. Calls to niivue run one after another (a promise chain), so a new scan is
  * in place before its overlay arrives. data-* attributes expose what is shown, for tests.
  */
-export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onError, drawingRef }: Props) {
+export function Viewer({ base, overlay, style, view, cutAway, jump, onOverlayDrawn, onError, drawingRef }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const controller = useRef<NiivueController | null>(null);
   const queue = useRef<Promise<void>>(Promise.resolve());
@@ -107,6 +108,8 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
 
   useEffect(() => enqueue((c) => c.setView(view)), [view]);
 
+  useEffect(() => enqueue((c) => c.setCutAway(cutAway)), [cutAway]);
+
   useEffect(() => {
     if (jump) enqueue((c) => c.jumpToVoxel(jump.vox));
   }, [jump]);
@@ -121,6 +124,7 @@ export function Viewer({ base, overlay, style, view, jump, onOverlayDrawn, onErr
       data-overlay-voxels={shown.overlayVoxels}
       data-overlay-run={shown.runId}
       data-crosshair-vox={location ? location.join(',') : ''}
+      data-cut-away={cutAway ? 'true' : 'false'}
     >
       <canvas ref={canvas} data-testid="viewer-canvas" />
       <div className="location hint" data-testid="crosshair">{location ? `voxel ${location.join(', ')}` : ''}</div>

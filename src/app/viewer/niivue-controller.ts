@@ -33,6 +33,7 @@ export class NiivueController {
   private base: NVImage | null = null;
   private overlay: NVImage | null = null;
   private hasOverlayData = false;
+  private cutAway = false;
 
   constructor(onLocation: (vox: Vec3 | null) => void) {
     this.nv = new Niivue({
@@ -49,6 +50,10 @@ export class NiivueController {
     this.nv.onLocationChange = (location: unknown) => {
       const vox = (location as { vox?: number[] }).vox;
       onLocation(vox && vox.length >= 3 ? [vox[0], vox[1], vox[2]] : null);
+      if (this.cutAway) this.placeClipPlane();
+    };
+    this.nv.onAzimuthElevationChange = () => {
+      if (this.cutAway) this.placeClipPlane();
     };
   }
 
@@ -106,6 +111,29 @@ export class NiivueController {
     // only the overlay changed: redo its layer (layer 1), not the scan's as updateGLVolume would
     this.nv.refreshLayers(overlay, 1);
     this.nv.drawScene();
+  }
+
+  /**
+   * Cut-away in the 3D view: niivue draws an overlay that lies under the rendered brain surface
+   * only faintly, so lesions deep in the white matter hardly show. When on, a clip plane facing the
+   * camera through the crosshair removes the near part (it follows the crosshair and the rotation).
+   */
+  setCutAway(on: boolean): void {
+    this.cutAway = on;
+    if (on) this.placeClipPlane();
+    else this.nv.setClipPlane([NO_CLIP_DEPTH, 0, 0]);
+  }
+
+  private placeClipPlane(): void {
+    const { renderAzimuth, renderElevation, crosshairPos } = this.nv.scene;
+    // niivue keeps the samples p (texture fractions) with dot(n, p - 0.5) + depth >= 0, n the unit
+    // vector of (azimuth + 180, elevation). At the camera's own angles that is the near side (seen
+    // in screenshots), so the plane is turned round; depth puts it through the crosshair.
+    const azimuth = renderAzimuth + 180;
+    const elevation = -renderElevation;
+    const n = unitVectorDeg(azimuth + 180, elevation);
+    const depth = -n.reduce((sum, x, axis) => sum + x * (crosshairPos[axis] - 0.5), 0);
+    this.nv.setClipPlane([depth, azimuth, elevation]);
   }
 
   setView(view: ViewMode): void {
@@ -175,6 +203,16 @@ export class NiivueController {
     for (let v = 0; v < img.length; v++) if (img[v] >= min && img[v] > 0) n++;
     return n;
   }
+}
+
+/** niivue turns a clip plane off at depths of 1.8 and more. */
+const NO_CLIP_DEPTH = 2;
+
+/** niivue's direction for (azimuth, elevation) in degrees (its sph2cartDeg). */
+function unitVectorDeg(azimuthDeg: number, elevationDeg: number): [number, number, number] {
+  const phi = (-elevationDeg * Math.PI) / 180;
+  const theta = (((azimuthDeg - 90) % 360) * Math.PI) / 180;
+  return [Math.cos(phi) * Math.cos(theta), Math.cos(phi) * Math.sin(theta), Math.sin(phi)];
 }
 
 /** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
