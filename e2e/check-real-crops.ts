@@ -16,7 +16,9 @@ import { confusionCounts, voxelMetrics } from '../src/core/metrics.ts';
 import { readNifti, writeNifti } from '../src/core/nifti-io.ts';
 import { extractPatch } from '../src/core/patch-grid.ts';
 import type { Vec3, Volume } from '../src/core/types.ts';
+import { sameGrid } from '../src/core/volume.ts';
 import { backendOf, openBuiltApp } from './helpers/built-app.ts';
+import { downloadVolume, segmentAndWait } from './helpers/page.ts';
 
 const { values } = parseArgs({
   options: {
@@ -69,20 +71,13 @@ try {
       const started = Date.now();
       await page.getByTestId('file-input').setInputFiles([{ name: `${file}.nii.gz`, mimeType: 'application/octet-stream', buffer: Buffer.from(writeNifti(cropped, flair.dataType, { gzip: true })) }]);
       await page.getByTestId('case-title').filter({ hasText: file }).waitFor({ timeout: 120_000 });
-      await page.getByTestId('segment-button').click();
-      const progress = page.getByTestId('progress');
-      await progress.and(page.locator('[data-state="running"]')).waitFor();
-      await progress.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 30 * 60_000 });
-      if ((await progress.getAttribute('data-state')) === 'error') throw new Error(`${file}: ${await page.getByTestId('error-message').textContent()}`);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-mask').click()]);
-      const chunks: Buffer[] = [];
-      for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
-      const mask = readNifti(Buffer.concat(chunks));
-      const affineKept = mask.affine.every((row, r) => row.every((x, c) => Math.abs(x - cropped.affine[r][c]) < 1e-4));
+      await segmentAndWait(page, 30 * 60_000);
+      const mask = (await downloadVolume(page, 'download-mask')).volume;
+      const affineKept = sameGrid(mask, cropped, 1e-4);
       const m = voxelMetrics(confusionCounts(mask.data, crop(truth, start).data));
       dices.push(m.dice);
       console.log(`${file} (start ${start.join(',')}): Dice ${m.dice.toFixed(3)} precision ${m.precision.toFixed(3)} recall ${m.recall.toFixed(3)}; ` +
-        `model ${await page.getByTestId('model-select').inputValue()}; affine kept ${affineKept}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        `model ${await page.getByTestId('model-select').inputValue()}; grid and affine kept ${affineKept}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     console.log(`${name}: mean Dice ${(dices.reduce((a, b) => a + b, 0) / dices.length).toFixed(3)} over ${dices.length} crops`);
   }

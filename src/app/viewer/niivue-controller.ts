@@ -131,7 +131,7 @@ export class NiivueController {
     // in screenshots), so the plane is turned round; depth puts it through the crosshair.
     const azimuth = renderAzimuth + 180;
     const elevation = -renderElevation;
-    const n = unitVectorDeg(azimuth + 180, elevation);
+    const n = this.nv.sph2cartDeg(azimuth + 180, elevation);
     const depth = -n.reduce((sum, x, axis) => sum + x * (crosshairPos[axis] - 0.5), 0);
     this.nv.setClipPlane([depth, azimuth, elevation]);
   }
@@ -207,13 +207,6 @@ export class NiivueController {
 
 /** niivue turns a clip plane off at depths of 1.8 and more. */
 const NO_CLIP_DEPTH = 2;
-
-/** niivue's direction for (azimuth, elevation) in degrees (its sph2cartDeg). */
-function unitVectorDeg(azimuthDeg: number, elevationDeg: number): [number, number, number] {
-  const phi = (-elevationDeg * Math.PI) / 180;
-  const theta = (((azimuthDeg - 90) % 360) * Math.PI) / 180;
-  return [Math.cos(phi) * Math.cos(theta), Math.cos(phi) * Math.sin(theta), Math.sin(phi)];
-}
 
 /** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
 export function imageFromVolume(
