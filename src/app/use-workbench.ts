@@ -120,7 +120,7 @@ export function useWorkbench(url: UrlOptions): {
               worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, afterResultMs: null, totalMs: null,
               startMs: event.timings.startedAtEpochMs - performance.timeOrigin - run.startedAtMs,
             },
-            missing: event.missing, ignored: event.ignored,
+            missing: event.missing, ignored: event.ignored, notes: event.notes,
           },
         });
         return;

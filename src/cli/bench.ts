@@ -97,7 +97,7 @@ async function wholeVolume(flair: Volume, label: string): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   let peakTfBytes = 0;
   const started = performance.now();
-  const { timings } = await segmentVolume(model, input.channels, flair.dims, input.brain, {
+  const { timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
     ...DEFAULT_SEGMENT_OPTIONS, patchSize: meta.patchSize,
     onProgress: () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);

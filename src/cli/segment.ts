@@ -3,15 +3,16 @@
  *   [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
  *   [--overlap X] [--mirror] [--backend cpu|wasm|webgpu]`
  *
- * Whole-volume patch inference and fusion; the mask (and probability map) are written on the
- * FLAIR's grid with its header.
+ * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
+ * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
  */
 import { writeFile } from 'node:fs/promises';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
 import { writeNifti } from '../core/nifti-io.ts';
+import { brainMaskFrom } from '../core/normalize.ts';
 import { maskLike } from '../core/volume.ts';
 import { isBackendName } from '../model/backend.ts';
-import { MODALITY_LABELS, prepareModelInput, thresholdProbability } from '../model/model-input.ts';
+import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
 import type { Modality } from '../model/model-meta.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
@@ -67,12 +68,13 @@ runCli(async () => {
   const input = prepareModelInput(scans, meta);
   for (const m of input.ignored) log(`note: model does not use ${MODALITY_LABELS[m]}; ignored`);
   for (const m of input.missing) log(`note: no ${MODALITY_LABELS[m]} given; the model runs on a blank channel (less accurate)`);
+  for (const note of input.notes) log(`note: ${note}`);
   log(`model ${modelDir} (${meta.preset}, ${meta.modalities.join('+')}), backend ${backend}`);
 
   const flair = scans.flair as Volume;
   const started = performance.now();
   let lastReport = 0;
-  const { probability, timings } = await segmentVolume(model, input.channels, flair.dims, input.brain, {
+  const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
     patchSize: meta.patchSize, overlapFraction: overlap, window: fusion, bsplineOrder: order, batchSize, mirror: flag(o, 'mirror'),
     onProgress: (done, total) => {
       const now = performance.now();
@@ -82,6 +84,7 @@ runCli(async () => {
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s, about ${eta.toFixed(0)} s left`);
     },
   });
+  const probability = probabilityOnScan(onModelGrid, input.grid, brainMaskFrom(flair));
   const mask = thresholdProbability(probability, threshold);
   await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');

@@ -124,6 +124,12 @@ export function geometryFromHeader(header: Uint8Array): { affine: number[][]; sp
   return { affine, spacingMm };
 }
 
+/** True when the header says where its axes point (sform_code or qform_code > 0, not nifti1.h method 1). */
+export function hasOrientation(header: Uint8Array): boolean {
+  const v = headerView(header);
+  return v.getInt16(254, true) > 0 || v.getInt16(252, true) > 0;
+}
+
 /**
  * Writes `affine` and `spacingMm` into a little-endian header as both sform and qform (codes kept
  * where already > 0, else 1 = scanner anatomical), pixdim[0..3] and mm units.

@@ -1,5 +1,27 @@
 /** Intensity normalisation of skull-stripped scans: brain mask and z-score over the brain. */
-import type { Volume } from './types.ts';
+import type { Vec3, Volume } from './types.ts';
+
+/** A field of view at least this wide (mm) on every side holds a whole head, not a crop of a brain. */
+const WHOLE_HEAD_MM = 120;
+/** A brain fills about half to two thirds of its bounding box; FLAIR > 0 over more of a whole-head view is not a stripped brain. */
+const STRIPPED_MAX_FRACTION = 0.8;
+
+/**
+ * A warning when the brain mask (FLAIR > 0) cannot be a skull-stripped brain: it covers more than
+ * 80% of a whole-head field of view (noise background, skull and scalp kept). Crops of a brain
+ * (under 120 mm on a side) are never flagged. Null when the scan looks skull-stripped.
+ */
+export function skullStripNote(brain: Uint8Array, dims: Vec3, spacingMm: Vec3): string | null {
+  const extent = dims.map((d, axis) => d * spacingMm[axis]);
+  if (extent.some((mm) => mm < WHOLE_HEAD_MM)) return null;
+  let inside = 0;
+  for (let v = 0; v < brain.length; v++) inside += brain[v];
+  const fraction = inside / brain.length;
+  if (fraction <= STRIPPED_MAX_FRACTION) return null;
+  return `FLAIR is above 0 in ${(100 * fraction).toFixed(0)}% of its ${extent.map((mm) => mm.toFixed(0)).join(' x ')} mm field of view, ` +
+    'so it does not look skull-stripped: the models take FLAIR > 0 as the brain and were trained on skull-stripped scans, ' +
+    'so skull, scalp and background may be marked; strip the skull first (e.g. with SynthStrip, HD-BET or brainchop)';
+}
 
 /**
  * Brain mask of a skull-stripped scan: 1 where the voxel value is above `threshold`, else 0 (NaN is 0).

@@ -1,25 +1,35 @@
 import { assertFinite } from '../core/nifti-io.ts';
-import { brainMaskFrom, zscoreInBrain } from '../core/normalize.ts';
+import { describeModelGrid, fromModelGrid, planModelGrid, volumeOnModelGrid, type GridPlan } from '../core/model-grid.ts';
+import { brainMaskFrom, skullStripNote, zscoreInBrain } from '../core/normalize.ts';
 import type { Volume } from '../core/types.ts';
 import { assertSameGrid } from '../core/volume.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
 
 export const MODALITY_LABELS: Readonly<Record<Modality, string>> = { flair: 'FLAIR', t1: 'T1', t2: 'T2', t1post: 'T1 post-contrast' };
 
-/** The network's input: normalised channels in the model's order, the brain, and what was dropped or blank. */
+/**
+ * The network's input on the model's grid (core/model-grid.ts: the scans reordered to the training
+ * data's axes and resampled to 1 mm where they are not already): normalised channels in the model's
+ * order, the brain, and what was dropped or blank.
+ */
 export interface ModelInput {
+  /** How the scans' grid maps to the model's (`grid.dims` is the channels' size). */
+  grid: GridPlan;
   channels: Float32Array[];
   brain: Uint8Array;
   /** Given modalities the model does not use. */
   ignored: Modality[];
   /** Modalities the model takes that were not given: fed as 0 (the brain mean after z-scoring). */
   missing: Modality[];
+  /** What the user should know about the scans: a changed grid, a brain mask that is not a stripped brain. */
+  notes: string[];
 }
 
 /**
  * Checks and normalises scans for a model: FLAIR is required, all scans must share one grid and be
- * finite; each used modality is z-scored inside the FLAIR > 0 brain. Models are trained with
- * modality dropout, so a missing T1/T2 is given as a blank (0) channel.
+ * finite; they are moved to the model's grid, and each used modality is z-scored inside the
+ * FLAIR > 0 brain there. Models are trained with modality dropout, so a missing T1/T2 is given as a
+ * blank (0) channel.
  */
 export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta: Pick<ModelMeta, 'modalities'>): ModelInput {
   const flair = scans.flair;
@@ -27,17 +37,32 @@ export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta
   const given = (Object.keys(scans) as Modality[]).filter((m) => scans[m]);
   assertSameGrid(given.map((m) => ({ name: MODALITY_LABELS[m], volume: scans[m] as Volume })));
   for (const m of given) assertFinite(scans[m] as Volume, MODALITY_LABELS[m]);
-  const brain = brainMaskFrom(flair);
+  const grid = planModelGrid(flair);
+  const flairOnGrid = volumeOnModelGrid(flair, grid);
+  const brain = brainMaskFrom(flairOnGrid);
   const channels = meta.modalities.map((m) => {
     const scan = scans[m];
-    return scan ? zscoreInBrain(scan, brain, MODALITY_LABELS[m]) : new Float32Array(flair.data.length);
+    return scan ? zscoreInBrain(volumeOnModelGrid(scan, grid), brain, MODALITY_LABELS[m]) : new Float32Array(brain.length);
   });
   return {
+    grid,
     channels,
     brain,
     ignored: given.filter((m) => !meta.modalities.includes(m)),
     missing: meta.modalities.filter((m) => !scans[m]),
+    notes: [describeModelGrid(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),
   };
+}
+
+/**
+ * A probability map of the model's grid on the scans' own grid: mapped back (linear), and 0 outside
+ * the FLAIR > 0 brain of the scan (`scanBrain`), as on the model grid.
+ */
+export function probabilityOnScan(probability: Float32Array, grid: GridPlan, scanBrain: Uint8Array): Float32Array {
+  if (grid.identity) return probability;
+  const out = fromModelGrid(probability, grid);
+  for (let v = 0; v < out.length; v++) if (!scanBrain[v]) out[v] = 0;
+  return out;
 }
 
 /** A binary mask from a probability map: 1 where p >= threshold. */

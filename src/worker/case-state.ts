@@ -2,6 +2,8 @@
  * The case the worker holds: the scans z-scored once when they arrive (model-input's checks and
  * normalisation), so a run only picks the channels its model takes.
  */
+import { planModelGrid, type GridPlan } from '../core/model-grid.ts';
+import { brainMaskFrom } from '../core/normalize.ts';
 import type { Vec3, Volume } from '../core/types.ts';
 import { assertSameGrid } from '../core/volume.ts';
 import { prepareModelInput } from '../model/model-input.ts';
@@ -15,15 +17,23 @@ export interface PreparedCase {
   spacingMm: Vec3;
   /** File id per given modality (same ids: nothing to prepare again). */
   ids: Partial<Record<Modality, string>>;
-  /** Z-scored channels of the given modalities. */
+  /** How the scans' grid maps to the model's (core/model-grid.ts); channels and brain are on `grid.dims`. */
+  grid: GridPlan;
+  /** Z-scored channels of the given modalities, on the model grid. */
   channels: Partial<Record<Modality, Float32Array>>;
   brain: Uint8Array;
+  /** The FLAIR > 0 brain on the scans' own grid (results are 0 outside it). */
+  scanBrain: Uint8Array;
+  /** What the user should know about the scans (model-input's notes). */
+  notes: string[];
   truth: Volume | null;
   /** Why the scans cannot be segmented (thrown when a run starts), or null. */
   problem: string | null;
 }
 
 const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
+/** Placeholder grid of a case that cannot be segmented (its `problem` is thrown before any use). */
+const IDENTITY_AFFINE = [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
 
 /**
  * Prepares the scans of a 'set-case' request, reusing the previous case's channels when the
@@ -40,14 +50,16 @@ export function prepareCase(previous: PreparedCase | null, request: Extract<Work
   };
   const same = previous !== null && previous.problem === null && given.length === Object.keys(previous.ids).length
     && given.every((m) => previous.ids[m] === ids[m]);
-  if (same) return { ...previous, ...base, channels: previous.channels, brain: previous.brain, problem: checkTruth(flair, base.truth) };
+  if (same) return { ...previous, ...base, problem: checkTruth(flair, base.truth) };
   try {
     const scans = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).volume]));
     const input = prepareModelInput(scans, { modalities: [...given] });
     const channels = Object.fromEntries(given.map((m, c) => [m, input.channels[c]])) as Partial<Record<Modality, Float32Array>>;
-    return { ...base, channels, brain: input.brain, problem: checkTruth(flair, base.truth) };
+    const scanBrain = input.grid.identity ? input.brain : brainMaskFrom(flair as Volume);
+    return { ...base, grid: input.grid, channels, brain: input.brain, scanBrain, notes: input.notes, problem: checkTruth(flair, base.truth) };
   } catch (error) {
-    return { ...base, channels: {}, brain: new Uint8Array(0), problem: (error as Error).message };
+    const grid = planModelGrid({ dims: base.dims, affine: IDENTITY_AFFINE });
+    return { ...base, grid, channels: {}, brain: new Uint8Array(0), scanBrain: new Uint8Array(0), notes: [], problem: (error as Error).message };
   }
 }
 
@@ -66,7 +78,7 @@ function checkTruth(flair: Volume | undefined, truth: Volume | null): string | n
  * z-scoring) ones for modalities not given (the models are trained with modality dropout).
  */
 export function channelsFor(prepared: PreparedCase, modalities: readonly Modality[]): { channels: Float32Array[]; missing: Modality[]; ignored: Modality[] } {
-  const count = prepared.dims[0] * prepared.dims[1] * prepared.dims[2];
+  const count = prepared.grid.dims[0] * prepared.grid.dims[1] * prepared.grid.dims[2];
   const missing = modalities.filter((m) => !prepared.channels[m]);
   const ignored = (Object.keys(prepared.channels) as Modality[]).filter((m) => !modalities.includes(m));
   const channels = modalities.map((m) => prepared.channels[m] ?? new Float32Array(count));

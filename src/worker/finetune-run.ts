@@ -5,6 +5,7 @@
  * stop and end.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { maskToModelGrid } from '../core/model-grid.ts';
 import { createFinetuneSession, disposeFinetuneSession, type FinetuneSession, runFinetune } from '../model/finetune.ts';
 import type { ModelMeta } from '../model/model-meta.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -51,7 +52,7 @@ export class FinetuneRunner {
       const { channels } = channelsFor(prepared, meta.modalities);
       const { settings } = request;
       const session = createFinetuneSession(
-        { channels, label: prepared.truth.data, brain: prepared.brain, dims: prepared.dims },
+        { channels, label: maskToModelGrid(prepared.truth.data, prepared.grid), brain: prepared.brain, dims: prepared.grid.dims },
         softwareGpu
           ? { ...settings, batchSize: 1, patchSize: SOFTWARE_GPU_PATCH, heldOutPatches: 2, seed: 1 }
           : { ...settings, patchSize: meta.patchSize, heldOutPatches: 2, seed: 1 },

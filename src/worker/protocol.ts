@@ -201,6 +201,8 @@ export type WorkerEvent =
       missing: Modality[];
       /** Given modalities the model does not use. */
       ignored: Modality[];
+      /** What the user should know about the scans: a changed grid (reoriented, resampled), a brain mask that is not a stripped brain. */
+      notes: string[];
     }
   | { type: 'thresholded'; runId: number; outcome: ThresholdOutcome }
   | {

@@ -1,8 +1,9 @@
 /**
  * One whole-volume run in the worker: the prepared case's channels for the model, the patch grid
- * with fusion (segment-volume), and a check of the fused map.
+ * with fusion (segment-volume) on the model's grid, and the fused map back on the scans' grid.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { segmentVolume } from '../model/segment-volume.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -10,6 +11,7 @@ import type { SegmentSettings } from './protocol.ts';
 
 /** What the run hands back besides the probability map. */
 export interface RunOutput {
+  /** On the scans' own grid. */
   probability: Float32Array;
   prepareMs: number;
   modelMs: number;
@@ -17,6 +19,8 @@ export interface RunOutput {
   patches: number;
   missing: Modality[];
   ignored: Modality[];
+  /** What the user should know about the scans (a changed grid, a brain mask that is not a stripped brain). */
+  notes: string[];
 }
 
 /** Hooks between batches: progress (awaited: it yields so cancel messages get through) and checks. */
@@ -38,7 +42,7 @@ export async function runSegmentation(
   const started = performance.now();
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const prepareMs = performance.now() - started;
-  const { probability, timings } = await segmentVolume(model, channels, prepared.dims, prepared.brain, {
+  const { probability, timings } = await segmentVolume(model, channels, prepared.grid.dims, prepared.brain, {
     patchSize: meta.patchSize,
     overlapFraction: settings.overlapFraction,
     window: settings.window,
@@ -56,6 +60,12 @@ export async function runSegmentation(
     },
   });
   // normaliseFusion (core) has already refused NaN/Inf
-  return { probability, prepareMs, modelMs: timings.modelMs, fusionMs: timings.otherMs, patches: timings.patches, missing, ignored };
+  const t0 = performance.now();
+  const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);
+  const fusionMs = timings.otherMs + performance.now() - t0;
+  return {
+    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, missing, ignored,
+    notes: prepared.notes,
+  };
 }
 

@@ -218,7 +218,7 @@ function postResult(held: HeldResult, thresholdValue: number, backend: BackendIn
       loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
       outcomeMs, patches: out.patches, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
-    missing: out.missing, ignored: out.ignored,
+    missing: out.missing, ignored: out.ignored, notes: out.notes,
   }, [probability.buffer, outcome.mask.buffer]);
 }
 

@@ -4,12 +4,12 @@ import type { CaseFiles, LoadedFile } from '../../src/app/case-files.ts';
 
 const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
 
-function result(runId: number): SegmentationResult {
+function result(runId: number, notes: string[] = []): SegmentationResult {
   return {
     runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8),
     outcome: { threshold: 0.5, mask: new Uint8Array(8), lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null },
     timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, startedAtEpochMs: 0, postedAtEpochMs: 0 }, postMs: 1, startMs: 1, transferMs: 1, overlayMs: null, afterResultMs: null, totalMs: null },
-    missing: ['t1', 't2'], ignored: [],
+    missing: ['t1', 't2'], ignored: [], notes,
   };
 }
 
@@ -40,6 +40,9 @@ describe('workbenchReducer', () => {
     expect(s.phase).toBe('done');
     expect(s.run).toBeNull();
     expect(s.notice).toMatch(/No T1, T2 given/);
+    expect(s.notice).not.toMatch(/resampled/);
+    const moved = run(s, { type: 'run-started', runId: 3, modelName: 'm', atMs: 300 }, { type: 'result', result: result(3, ['the scan was resampled to 1 mm']) });
+    expect(moved.notice).toMatch(/No T1, T2 given.* The scan was resampled to 1 mm\.$/);
     s = run(s, { type: 'overlay-drawn', runId: 1, overlayMs: 5, afterResultMs: 9, totalMs: 50 });
     expect(s.result?.timings).toMatchObject({ overlayMs: 5, afterResultMs: 9, totalMs: 50 });
   });

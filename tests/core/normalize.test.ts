@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { brainMaskFrom, zscoreInBrain } from '../../src/core/normalize.ts';
+import { brainMaskFrom, skullStripNote, zscoreInBrain } from '../../src/core/normalize.ts';
 import type { Volume } from '../../src/core/types.ts';
 
 function volumeOf(values: number[]): Volume {
@@ -42,5 +42,24 @@ describe('zscoreInBrain', () => {
     expect(() => zscoreInBrain(volumeOf([5, 5, 0]), new Uint8Array([1, 1, 0]), 'FLAIR')).toThrow('FLAIR is constant inside the brain (sd 0)');
     expect(() => zscoreInBrain(volumeOf([5, NaN, 1]), new Uint8Array([1, 1, 1]), 'T1')).toThrow(/^T1 has NaN\/Inf voxels inside the brain/);
     expect(() => zscoreInBrain(volumeOf([1, 2]), new Uint8Array(3))).toThrow('brain mask has 3 voxels but image has 2');
+  });
+});
+
+describe('skullStripNote', () => {
+  /** A brain mask of `dims` whose first `fraction` of voxels are brain. */
+  const maskOf = (dims: [number, number, number], fraction: number) => {
+    const brain = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    brain.fill(1, 0, Math.round(fraction * brain.length));
+    return brain;
+  };
+
+  it('flags a whole-head view that is almost all above 0, and only that', () => {
+    // a raw head: 256 x 256 x 150 mm at 2 mm, 97% above 0 (noise background)
+    expect(skullStripNote(maskOf([128, 128, 75], 0.97), [128, 128, 75], [2, 2, 2])).toMatch(/^FLAIR is above 0 in 97% of its 256 x 256 x 150 mm field of view, so it does not look skull-stripped/);
+    // a stripped brain on the MNI grid (16% of the view), even cropped close (65%)
+    expect(skullStripNote(maskOf([182, 218, 182], 0.16), [182, 218, 182], [1, 1, 1])).toBeNull();
+    expect(skullStripNote(maskOf([140, 170, 130], 0.65), [140, 170, 130], [1, 1, 1])).toBeNull();
+    // a 64^3 crop inside the brain is all brain, but not a whole head
+    expect(skullStripNote(maskOf([64, 64, 64], 1), [64, 64, 64], [1, 1, 1])).toBeNull();
   });
 });

@@ -91,6 +91,8 @@ export interface SegmentationResult {
   timings: RunTimings;
   missing: Modality[];
   ignored: Modality[];
+  /** What the user should know about the scans (a changed grid, a brain mask that is not a stripped brain). */
+  notes: string[];
 }
 
 export interface WorkbenchState {
@@ -253,7 +255,7 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, run: null, phase: 'error', error: { message: action.message, kind: action.kind } };
     case 'result':
       if (!isCurrent(action.result.runId)) return state;
-      return { ...state, run: null, phase: 'done', result: action.result, notice: blankChannelNotice(action.result) };
+      return { ...state, run: null, phase: 'done', result: action.result, notice: runNotice(action.result) };
     case 'overlay-drawn': {
       const result = state.result;
       if (!result || result.runId !== action.runId || result.timings.totalMs !== null) return state;
@@ -284,8 +286,13 @@ function withDefaultModel(state: WorkbenchState): WorkbenchState {
   return { ...state, selectedModel: defaultModelFor(state.modelDefaults, given) };
 }
 
-function blankChannelNotice(result: SegmentationResult): string | null {
-  if (result.missing.length === 0) return null;
-  const names = result.missing.map((m) => m.toUpperCase()).join(', ');
-  return `No ${names} given: the model ran with blank ${result.missing.length > 1 ? 'channels for them' : 'channel for it'} (less accurate than with every modality).`;
+/** What the user should know about how the run used the scans: blank channels, a changed grid. */
+function runNotice(result: SegmentationResult): string | null {
+  const lines: string[] = [];
+  if (result.missing.length > 0) {
+    const names = result.missing.map((m) => m.toUpperCase()).join(', ');
+    lines.push(`No ${names} given: the model ran with blank ${result.missing.length > 1 ? 'channels for them' : 'channel for it'} (less accurate than with every modality).`);
+  }
+  for (const note of result.notes) lines.push(`${note[0].toUpperCase()}${note.slice(1)}.`);
+  return lines.length > 0 ? lines.join(' ') : null;
 }

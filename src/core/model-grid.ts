@@ -1,0 +1,220 @@
+/**
+ * The model's voxel grid. The shipped models were trained on open_ms_data's MNI grid: 1 mm voxels,
+ * array axes pointing to the left, anterior and superior (i toward -x, j toward +y, k toward +z).
+ * A scan on another grid (a sagittal 3D FLAIR, 0.9 x 0.9 x 3 mm axial slices) is first reordered to
+ * that axis order and direction (lossless, as nibabel's as_closest_canonical) and resampled to 1 mm
+ * (linear), as nnU-Net resamples to its training spacing and brainchop conforms; the fused
+ * probability map is mapped back the same way, so results always lie on the scan's own grid.
+ */
+import { hasOrientation } from './nifti-header.ts';
+import type { Affine, Vec3, Volume } from './types.ts';
+
+/** Spacing of the training grid in mm along each array axis. */
+export const MODEL_SPACING_MM = 1;
+/** Direction (+1 / -1) along world x, y, z of array axes i, j, k on the training grid (L, A, S). */
+const MODEL_AXIS_SIGNS = [-1, 1, 1] as const;
+/** Spacings within this fraction of 1 mm are used as they are (no resampling along that axis). */
+const SPACING_TOLERANCE = 0.02;
+/** Largest model grid accepted (a 320 mm cube at 1 mm): each channel is 4 bytes a voxel, and a run holds several. */
+const MAX_MODEL_VOXELS = 320 ** 3;
+
+/** How a scan's grid maps to the model's: model axis t is scan axis `axes[t]`, reversed if `flips[t]`. */
+export interface GridPlan {
+  scanDims: Vec3;
+  /** Scan axis (0-2) along each model axis. */
+  axes: Vec3;
+  flips: readonly [boolean, boolean, boolean];
+  /** Scan spacing (mm) along each model axis. */
+  spacingMm: Vec3;
+  /** Model-grid dims: the reordered scan dims, resampled to 1 mm along axes that are not already. */
+  dims: Vec3;
+  /** True when the model grid is the scan's grid (nothing to reorder or resample). */
+  identity: boolean;
+}
+
+/** Which world axis and direction each array axis of `affine` points along most (greedy, largest first). */
+function axisDirections(affine: Affine): { world: number; sign: number }[] {
+  const entries: { world: number; axis: number; size: number }[] = [];
+  for (let world = 0; world < 3; world++) {
+    for (let axis = 0; axis < 3; axis++) entries.push({ world, axis, size: Math.abs(affine[world][axis]) });
+  }
+  entries.sort((a, b) => b.size - a.size);
+  const out: { world: number; sign: number }[] = [];
+  const usedWorld = new Set<number>();
+  for (const { world, axis, size } of entries) {
+    if (out[axis] || usedWorld.has(world) || size === 0) continue;
+    out[axis] = { world, sign: Math.sign(affine[world][axis]) };
+    usedWorld.add(world);
+  }
+  if (out.filter(Boolean).length !== 3) throw new Error('the image affine is degenerate (an axis has no direction)');
+  return out;
+}
+
+/**
+ * Plans the mapping of a scan's grid (dims and affine) to the model's grid. A file whose header
+ * gives no orientation (sform and qform codes 0) keeps its axis order: its affine is only pixdim.
+ */
+export function planModelGrid(scan: Pick<Volume, 'dims' | 'affine' | 'sourceHeader'>): GridPlan {
+  const directions = axisDirections(scan.affine);
+  const oriented = !scan.sourceHeader || hasOrientation(scan.sourceHeader);
+  const axes = (oriented ? [0, 1, 2].map((world) => directions.findIndex((d) => d.world === world)) : [0, 1, 2]) as unknown as Vec3;
+  const flips = axes.map((axis, t) => oriented && directions[axis].sign !== MODEL_AXIS_SIGNS[t]) as unknown as GridPlan['flips'];
+  const spacingMm = axes.map((axis) => Math.hypot(scan.affine[0][axis], scan.affine[1][axis], scan.affine[2][axis])) as unknown as Vec3;
+  const dims = axes.map((axis, t) => {
+    const n = scan.dims[axis];
+    const s = spacingMm[t];
+    return Math.abs(s / MODEL_SPACING_MM - 1) <= SPACING_TOLERANCE ? n : Math.max(1, Math.round((n * s) / MODEL_SPACING_MM));
+  }) as unknown as Vec3;
+  if (dims[0] * dims[1] * dims[2] > MAX_MODEL_VOXELS) {
+    const mm = axes.map((axis, t) => (scan.dims[axis] * spacingMm[t]).toFixed(0)).join(' x ');
+    throw new Error(`the scan covers ${mm} mm, more than the ${(MAX_MODEL_VOXELS / 1e6).toFixed(0)} M voxels of 1 mm the models are run on; crop it to the head first`);
+  }
+  const identity = axes.every((axis, t) => axis === t && !flips[t] && dims[t] === scan.dims[axis]);
+  return { scanDims: scan.dims, axes, flips, spacingMm, dims, identity };
+}
+
+/** Scan dims in model axis order (before resampling). */
+function reorderedDims(plan: GridPlan): Vec3 {
+  return plan.axes.map((axis) => plan.scanDims[axis]) as unknown as Vec3;
+}
+
+/** Source coordinate of output voxel `x` when `n` voxels are resampled to `m` over the same extent. */
+function sourceCoordinate(x: number, n: number, m: number): number {
+  return ((x + 0.5) * n) / m - 0.5;
+}
+
+/** Linear resampling along one axis from dims[axis] to `m` voxels (edges clamped). */
+function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number): { data: Float32Array; dims: Vec3 } {
+  const n = dims[axis];
+  const outDims = dims.map((d, a) => (a === axis ? m : d)) as unknown as Vec3;
+  if (m === n) return { data, dims: outDims };
+  const inStride = [1, dims[0], dims[0] * dims[1]][axis];
+  const outStride = [1, outDims[0], outDims[0] * outDims[1]][axis];
+  const lo = new Int32Array(m);
+  const hi = new Int32Array(m);
+  const frac = new Float32Array(m);
+  for (let x = 0; x < m; x++) {
+    const c = Math.min(Math.max(sourceCoordinate(x, n, m), 0), n - 1);
+    lo[x] = Math.floor(c);
+    hi[x] = Math.min(lo[x] + 1, n - 1);
+    frac[x] = c - lo[x];
+  }
+  const out = new Float32Array(outDims[0] * outDims[1] * outDims[2]);
+  // every line along `axis` starts at an index with that axis' coordinate 0
+  const lines = out.length / m;
+  for (let line = 0; line < lines; line++) {
+    const below = line % inStride;
+    const above = Math.floor(line / inStride);
+    const inBase = below + above * inStride * n;
+    const outBase = below + above * outStride * m;
+    for (let x = 0; x < m; x++) {
+      const a = data[inBase + lo[x] * inStride];
+      const b = data[inBase + hi[x] * inStride];
+      out[outBase + x * outStride] = a + (b - a) * frac[x];
+    }
+  }
+  return { data: out, dims: outDims };
+}
+
+/** Linear index offsets: for model-grid voxel (x, y, z) of the reordered dims, the scan voxel is start + x*steps[0] + ... */
+function reorderSteps(plan: GridPlan): { start: number; steps: number[] } {
+  const strides = [1, plan.scanDims[0], plan.scanDims[0] * plan.scanDims[1]];
+  let start = 0;
+  const steps = plan.axes.map((axis, t) => {
+    if (!plan.flips[t]) return strides[axis];
+    start += (plan.scanDims[axis] - 1) * strides[axis];
+    return -strides[axis];
+  });
+  return { start, steps };
+}
+
+/** Visits every voxel of the reordered grid with its own linear index and the scan's. */
+function forEachReordered(plan: GridPlan, visit: (reordered: number, scan: number) => void): void {
+  const [nx, ny, nz] = reorderedDims(plan);
+  const { start, steps } = reorderSteps(plan);
+  let r = 0;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      let s = start + y * steps[1] + z * steps[2];
+      for (let x = 0; x < nx; x++, r++, s += steps[0]) visit(r, s);
+    }
+  }
+}
+
+/** A scan-grid image on the model grid: reordered, then resampled to 1 mm (linear). */
+export function toModelGrid(data: Float32Array | Uint8Array, plan: GridPlan): Float32Array {
+  if (plan.identity) return data instanceof Float32Array ? data : Float32Array.from(data);
+  const reordered = new Float32Array(data.length);
+  forEachReordered(plan, (r, s) => { reordered[r] = data[s]; });
+  let current: { data: Float32Array; dims: Vec3 } = { data: reordered, dims: reorderedDims(plan) };
+  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, plan.dims[axis]);
+  return current.data;
+}
+
+/** A binary mask (nonzero = 1) on the model grid: resampled linearly and cut at 0.5, as training labels are. */
+export function maskToModelGrid(mask: ArrayLike<number>, plan: GridPlan): Uint8Array {
+  const binary = Uint8Array.from(mask as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+  if (plan.identity) return binary;
+  return Uint8Array.from(toModelGrid(binary, plan), (v) => (v >= 0.5 ? 1 : 0));
+}
+
+/** A model-grid image back on the scan's grid: resampled back (linear), then put back in scan order. */
+export function fromModelGrid(data: Float32Array, plan: GridPlan): Float32Array {
+  if (plan.identity) return data;
+  const back = reorderedDims(plan);
+  let current = { data, dims: plan.dims };
+  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, back[axis]);
+  const out = new Float32Array(current.data.length);
+  forEachReordered(plan, (r, s) => { out[s] = current.data[r]; });
+  return out;
+}
+
+/**
+ * The voxel-to-world affine of the model grid: model voxel t sits at scan voxel coordinate
+ * s = M t + o (the resampling's coordinate map, mirrored on flipped axes), so it is the scan's
+ * affine times [M o; 0 1].
+ */
+export function modelGridAffine(scanAffine: Affine, plan: GridPlan): Affine {
+  const map = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]];
+  plan.axes.forEach((axis, t) => {
+    const n = plan.scanDims[axis];
+    const scale = n / plan.dims[t];
+    const offset = sourceCoordinate(0, n, plan.dims[t]);
+    map[axis][t] = plan.flips[t] ? -scale : scale;
+    map[axis][3] = plan.flips[t] ? n - 1 - offset : offset;
+  });
+  return scanAffine.map((row) => map[0].map((_, c) => row.reduce((sum, v, r) => sum + v * map[r][c], 0)));
+}
+
+/** A scan moved onto the model grid, with that grid's affine and spacing. */
+export function volumeOnModelGrid(scan: Volume, plan: GridPlan): Volume {
+  if (plan.identity) return scan;
+  const spacingMm = plan.axes.map((_, t) => (plan.dims[t] === plan.scanDims[plan.axes[t]] ? plan.spacingMm[t] : MODEL_SPACING_MM)) as unknown as Vec3;
+  return { dims: plan.dims, spacingMm, affine: modelGridAffine(scan.affine, plan), data: toModelGrid(scan.data, plan), dataType: 'float32' };
+}
+
+const AXIS_LETTERS = [['R', 'L'], ['A', 'P'], ['S', 'I']];
+
+/** Orientation code of the scan's array axes (where each points: e.g. 'LAS', 'ASL'). */
+function scanOrientation(plan: GridPlan): string {
+  const letters = ['', '', ''];
+  plan.axes.forEach((axis, t) => {
+    const positive = MODEL_AXIS_SIGNS[t] * (plan.flips[t] ? -1 : 1) > 0;
+    letters[axis] = AXIS_LETTERS[t][positive ? 0 : 1];
+  });
+  return letters.join('');
+}
+
+/** A one-line note on what was done to reach the model grid, or null when nothing was. */
+export function describeModelGrid(plan: GridPlan): string | null {
+  if (plan.identity) return null;
+  const parts: string[] = [];
+  const reordered = plan.axes.some((axis, t) => axis !== t || plan.flips[t]);
+  if (reordered) parts.push(`reoriented from ${scanOrientation(plan)} to LAS`);
+  const resampled = plan.dims.some((d, t) => d !== plan.scanDims[plan.axes[t]]);
+  if (resampled) {
+    const scanSpacing = [0, 1, 2].map((axis) => plan.spacingMm[plan.axes.indexOf(axis)]);
+    parts.push(`resampled from ${scanSpacing.map((s) => Number(s.toFixed(2))).join(' x ')} mm voxels to 1 mm`);
+  }
+  return `the scan was ${parts.join(' and ')} (the models' training grid, ${plan.dims.join('x')}); the results are mapped back to its own grid`;
+}
