@@ -32,6 +32,11 @@ export interface GridPlan {
   identity: boolean;
 }
 
+/** [f(0), f(1), f(2)]: a value per axis as a tuple. */
+function perAxis<T>(f: (axis: number) => T): readonly [T, T, T] {
+  return [f(0), f(1), f(2)];
+}
+
 /** Which world axis and direction each array axis of `affine` points along most (greedy, largest first). */
 function axisDirections(affine: Affine): { world: number; sign: number }[] {
   const entries: { world: number; axis: number; size: number }[] = [];
@@ -57,14 +62,14 @@ function axisDirections(affine: Affine): { world: number; sign: number }[] {
 export function planModelGrid(scan: Pick<Volume, 'dims' | 'affine' | 'sourceHeader'>): GridPlan {
   const directions = axisDirections(scan.affine);
   const oriented = !scan.sourceHeader || hasOrientation(scan.sourceHeader);
-  const axes = (oriented ? [0, 1, 2].map((world) => directions.findIndex((d) => d.world === world)) : [0, 1, 2]) as unknown as Vec3;
-  const flips = axes.map((axis, t) => oriented && directions[axis].sign !== MODEL_AXIS_SIGNS[t]) as unknown as GridPlan['flips'];
-  const spacingMm = axes.map((axis) => Math.hypot(scan.affine[0][axis], scan.affine[1][axis], scan.affine[2][axis])) as unknown as Vec3;
-  const dims = axes.map((axis, t) => {
-    const n = scan.dims[axis];
+  const axes = perAxis((t) => (oriented ? directions.findIndex((d) => d.world === t) : t));
+  const flips = perAxis((t) => oriented && directions[axes[t]].sign !== MODEL_AXIS_SIGNS[t]);
+  const spacingMm = perAxis((t) => Math.hypot(scan.affine[0][axes[t]], scan.affine[1][axes[t]], scan.affine[2][axes[t]]));
+  const dims = perAxis((t) => {
+    const n = scan.dims[axes[t]];
     const s = spacingMm[t];
     return Math.abs(s / MODEL_SPACING_MM - 1) <= SPACING_TOLERANCE ? n : Math.max(1, Math.round((n * s) / MODEL_SPACING_MM));
-  }) as unknown as Vec3;
+  });
   if (dims[0] * dims[1] * dims[2] > MAX_MODEL_VOXELS) {
     const mm = axes.map((axis, t) => (scan.dims[axis] * spacingMm[t]).toFixed(0)).join(' x ');
     throw new Error(`the scan covers ${mm} mm, more than the ${(MAX_MODEL_VOXELS / 1e6).toFixed(0)} M voxels of 1 mm the models are run on; crop it to the head first`);
@@ -75,7 +80,7 @@ export function planModelGrid(scan: Pick<Volume, 'dims' | 'affine' | 'sourceHead
 
 /** Scan dims in model axis order (before resampling). */
 function reorderedDims(plan: GridPlan): Vec3 {
-  return plan.axes.map((axis) => plan.scanDims[axis]) as unknown as Vec3;
+  return perAxis((t) => plan.scanDims[plan.axes[t]]);
 }
 
 /** Source coordinate of output voxel `x` when `n` voxels are resampled to `m` over the same extent. */
@@ -86,7 +91,7 @@ function sourceCoordinate(x: number, n: number, m: number): number {
 /** Linear resampling along one axis from dims[axis] to `m` voxels (edges clamped). */
 function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number): { data: Float32Array; dims: Vec3 } {
   const n = dims[axis];
-  const outDims = dims.map((d, a) => (a === axis ? m : d)) as unknown as Vec3;
+  const outDims = perAxis((a) => (a === axis ? m : dims[a]));
   if (m === n) return { data, dims: outDims };
   const inStride = [1, dims[0], dims[0] * dims[1]][axis];
   const outStride = [1, outDims[0], outDims[0] * outDims[1]][axis];
@@ -153,7 +158,7 @@ export function toModelGrid(data: Float32Array | Uint8Array, plan: GridPlan): Fl
 
 /** A binary mask (nonzero = 1) on the model grid: resampled linearly and cut at 0.5, as training labels are. */
 export function maskToModelGrid(mask: ArrayLike<number>, plan: GridPlan): Uint8Array {
-  const binary = Uint8Array.from(mask as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+  const binary = Uint8Array.from(mask, (v) => (v > 0 ? 1 : 0));
   if (plan.identity) return binary;
   return Uint8Array.from(toModelGrid(binary, plan), (v) => (v >= 0.5 ? 1 : 0));
 }
@@ -174,7 +179,7 @@ export function fromModelGrid(data: Float32Array, plan: GridPlan): Float32Array 
  * s = M t + o (the resampling's coordinate map, mirrored on flipped axes), so it is the scan's
  * affine times [M o; 0 1].
  */
-export function modelGridAffine(scanAffine: Affine, plan: GridPlan): Affine {
+function modelGridAffine(scanAffine: Affine, plan: GridPlan): Affine {
   const map = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]];
   plan.axes.forEach((axis, t) => {
     const n = plan.scanDims[axis];
@@ -189,7 +194,7 @@ export function modelGridAffine(scanAffine: Affine, plan: GridPlan): Affine {
 /** A scan moved onto the model grid, with that grid's affine and spacing. */
 export function volumeOnModelGrid(scan: Volume, plan: GridPlan): Volume {
   if (plan.identity) return scan;
-  const spacingMm = plan.axes.map((_, t) => (plan.dims[t] === plan.scanDims[plan.axes[t]] ? plan.spacingMm[t] : MODEL_SPACING_MM)) as unknown as Vec3;
+  const spacingMm = perAxis((t) => (plan.dims[t] === plan.scanDims[plan.axes[t]] ? plan.spacingMm[t] : MODEL_SPACING_MM));
   return { dims: plan.dims, spacingMm, affine: modelGridAffine(scan.affine, plan), data: toModelGrid(scan.data, plan), dataType: 'float32' };
 }
 
