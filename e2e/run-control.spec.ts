@@ -76,6 +76,22 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   // the shipped model finds the phantom's lesions (a broken input pipeline scores ~0)
   expect(dice).toBeGreaterThan(0.4);
   expect(lesionTpr).toBeGreaterThanOrEqual(0.8);
+  // the lesion table's review against the reference (lesion-table.ts) agrees with the lesion-wise
+  // rates the metrics panel shows (computed apart, by the threshold sweep)
+  const review = page.getByTestId('lesion-review');
+  const falseLesions = Number(await review.getAttribute('data-false'));
+  const missedLesions = Number(await review.getAttribute('data-missed'));
+  const referenceLesions = Number(((await page.getByTestId('metric-lesion-counts').textContent()) ?? '').split('/')[1]);
+  expect(falseLesions / count).toBeCloseTo(await metric('metric-lesion-fpr'), 2);
+  expect(1 - missedLesions / referenceLesions).toBeCloseTo(lesionTpr, 2);
+  await page.getByTestId('lesion-listing').selectOption('false');
+  await expect(page.locator('[data-testid="lesion-row"][data-in-reference="false"]')).toHaveCount(falseLesions);
+  await expect(page.getByTestId('lesion-row')).toHaveCount(falseLesions);
+  await page.getByTestId('lesion-listing').selectOption('missed');
+  await expect(page.getByTestId('missed-row')).toHaveCount(missedLesions);
+  await page.getByTestId('lesion-listing').selectOption('all');
+  await expect(page.getByTestId('lesion-row')).toHaveCount(count);
+  console.log(`lesion review: ${falseLesions} of ${count} lesions false, ${missedLesions} of ${referenceLesions} reference lesions missed`);
   await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="timings"]')?.getAttribute('data-json') ?? '{}').totalMs > 0);
   const timings = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
   expect(timings.modelMs).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * header, and a metrics record as JSON or CSV. Pure builders; `downloadBytes` does the browser part.
  */
 import type { EvaluationReport } from '../core/evaluate.ts';
-import type { LesionTable } from '../core/lesion-table.ts';
+import type { LesionRow, LesionTable } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Volume } from '../core/types.ts';
 import { maskLike } from '../core/volume.ts';
@@ -19,6 +19,18 @@ export function probabilityNiftiBytes(flair: Volume, probability: Float32Array):
 }
 
 /** Everything the metrics export holds. */
+export interface LesionRecord {
+  label: number;
+  voxels: number;
+  volumeMl: number;
+  centroidVox: readonly number[];
+  inReference?: boolean;
+}
+
+function lesionRecord(r: LesionRow): LesionRecord {
+  return { label: r.label, voxels: r.voxels, volumeMl: r.volumeMl, centroidVox: [...r.centroidVox], ...(r.inReference === undefined ? {} : { inReference: r.inReference }) };
+}
+
 export interface MetricsRecord {
   case: string;
   model: string;
@@ -28,7 +40,10 @@ export interface MetricsRecord {
   spacingMm: readonly number[];
   lesionCount: number;
   totalVolumeMl: number;
-  lesions: { label: number; voxels: number; volumeMl: number; centroidVox: readonly number[] }[];
+  /** With a reference mask, `inReference` says whether each lesion touches it (found) or not (false). */
+  lesions: LesionRecord[];
+  /** With a reference mask: its lesions that no predicted lesion touches. */
+  missedReferenceLesions?: LesionRecord[];
   /** Against the reference mask, when one was loaded. */
   evaluation: EvaluationReport | null;
   timingsMs: Record<string, number>;
@@ -49,7 +64,8 @@ export function metricsRecord(input: {
     spacingMm: [...input.flair.spacingMm],
     lesionCount: input.lesions.count,
     totalVolumeMl: input.lesions.totalVolumeMl,
-    lesions: input.lesions.rows.map((r) => ({ label: r.label, voxels: r.voxels, volumeMl: r.volumeMl, centroidVox: [...r.centroidVox] })),
+    lesions: input.lesions.rows.map(lesionRecord),
+    ...(input.lesions.missed ? { missedReferenceLesions: input.lesions.missed.map(lesionRecord) } : {}),
     evaluation: input.evaluation,
     timingsMs: input.timingsMs,
     createdAt: (input.now ?? new Date()).toISOString(),
@@ -63,7 +79,7 @@ export function metricsJson(record: MetricsRecord): string {
 
 /**
  * The record as CSV: a `metric,value` table (summary, evaluation, timings), then a blank line and
- * a per-lesion table. Strings are quoted when they hold a comma, quote or newline.
+ * a per-lesion table (with a reference, an `in_reference` column and a table of its missed lesions). Strings are quoted when they hold a comma, quote or newline.
  */
 export function metricsCsv(record: MetricsRecord): string {
   const rows: [string, string | number][] = [
@@ -76,10 +92,14 @@ export function metricsCsv(record: MetricsRecord): string {
   }
   for (const [key, value] of Object.entries(record.timingsMs)) rows.push([`time_${snake(key)}`, value]);
   const lines = ['metric,value', ...rows.map(([k, v]) => `${csvCell(k)},${csvCell(v)}`), ''];
-  lines.push('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k');
-  record.lesions.forEach((l, n) => {
-    lines.push([n + 1, l.voxels, l.volumeMl, ...l.centroidVox.map((c) => Number(c.toFixed(2)))].join(','));
-  });
+  const reviewed = record.missedReferenceLesions !== undefined;
+  const cells = (l: LesionRecord, n: number) => [n + 1, l.voxels, l.volumeMl, ...l.centroidVox.map((c) => Number(c.toFixed(2)))];
+  lines.push(`lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k${reviewed ? ',in_reference' : ''}`);
+  record.lesions.forEach((l, n) => lines.push([...cells(l, n), ...(reviewed ? [l.inReference ? 1 : 0] : [])].join(',')));
+  if (reviewed) {
+    lines.push('', 'missed_reference_lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k');
+    record.missedReferenceLesions?.forEach((l, n) => lines.push(cells(l, n).join(',')));
+  }
   return `${lines.join('\n')}\n`;
 }
 

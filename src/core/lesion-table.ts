@@ -1,8 +1,10 @@
 /**
  * The lesion table of a binary mask: one row per 26-connected component with its volume and
- * centroid, for listing lesions and jumping to them in a viewer.
+ * centroid, for listing lesions and jumping to them in a viewer; with a reference mask, each
+ * lesion marked found or false and the reference's missed lesions listed (ISBI 2015 rules, as
+ * lesion-metrics.ts), so a reader can step through the errors.
  */
-import { type Connectivity, labelComponents } from './components.ts';
+import { type ComponentLabels, type Connectivity, labelComponents } from './components.ts';
 import type { Vec3 } from './types.ts';
 import { voxelVolumeMl } from './volume.ts';
 
@@ -14,6 +16,8 @@ export interface LesionRow {
   volumeMl: number;
   /** Mean voxel coordinate (i, j, k) of the component; may fall between voxels. */
   centroidVox: Vec3;
+  /** With a reference: true when any voxel of the lesion is in the reference (found), false when none is (a false lesion). */
+  inReference?: boolean;
 }
 
 /** All lesions of a mask, largest first, with their total. */
@@ -22,48 +26,66 @@ export interface LesionTable {
   count: number;
   totalVoxels: number;
   totalVolumeMl: number;
+  /** With a reference: its lesions that no voxel of the mask touches, largest first. */
+  missed?: LesionRow[];
+}
+
+export interface LesionTableOptions {
+  /** Default 26. */
+  connectivity?: Connectivity;
+  /** A reference lesion mask on the same grid (non-zero = lesion). */
+  reference?: ArrayLike<number>;
 }
 
 /**
  * Lists the connected components of `mask` (non-zero = lesion) on a grid of `dims` voxels of
- * `spacingMm`, sorted by size (largest first, ties by label).
+ * `spacingMm`, sorted by size (largest first, ties by label). With `reference`, each row says
+ * whether it touches the reference, and `missed` lists the reference lesions it does not touch.
  *
  * @example
  * // two single voxels far apart in a 4x1x1 grid of 2 mm voxels (0.008 mL each)
  * lesionTable(Uint8Array.of(1, 0, 0, 1), [4, 1, 1], [2, 2, 2]).totalVolumeMl // 0.016
  */
-export function lesionTable(
-  mask: ArrayLike<number>,
-  dims: Vec3,
-  spacingMm: Vec3,
-  connectivity: Connectivity = 26,
-): LesionTable {
-  const { labels, count, sizes } = labelComponents(mask, dims, connectivity);
+export function lesionTable(mask: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, options: LesionTableOptions = {}): LesionTable {
+  const connectivity = options.connectivity ?? 26;
+  const components = labelComponents(mask, dims, connectivity);
+  const voxelMl = voxelVolumeMl(spacingMm);
+  const rows = componentRows(components, dims, voxelMl);
+  const totalVoxels = rows.reduce((n, row) => n + row.voxels, 0);
+  const table: LesionTable = { rows, count: components.count, totalVoxels, totalVolumeMl: totalVoxels * voxelMl };
+  if (!options.reference) return table;
+  if (options.reference.length !== mask.length) {
+    throw new Error(`the reference has ${options.reference.length} voxels but the mask has ${mask.length}; they must be on the same grid`);
+  }
+  const reference = labelComponents(options.reference, dims, connectivity);
+  const found = new Uint8Array(components.count + 1);
+  const touched = new Uint8Array(reference.count + 1);
+  for (let v = 0; v < components.labels.length; v++) {
+    if (components.labels[v] !== 0 && reference.labels[v] !== 0) {
+      found[components.labels[v]] = 1;
+      touched[reference.labels[v]] = 1;
+    }
+  }
+  for (const row of rows) row.inReference = found[row.label] === 1;
+  table.missed = componentRows(reference, dims, voxelMl).filter((row) => !touched[row.label]);
+  return table;
+}
+
+/** One row per component with its size, volume and centroid, largest first (ties by label). */
+function componentRows({ labels, count, sizes }: ComponentLabels, dims: Vec3, voxelMl: number): LesionRow[] {
   const sums = new Float64Array(3 * (count + 1));
   const [nx, ny] = dims;
   for (let v = 0; v < labels.length; v++) {
     const l = labels[v];
     if (l === 0) continue;
-    const i = v % nx;
-    const j = Math.floor(v / nx) % ny;
-    const k = Math.floor(v / (nx * ny));
-    sums[3 * l] += i;
-    sums[3 * l + 1] += j;
-    sums[3 * l + 2] += k;
+    sums[3 * l] += v % nx;
+    sums[3 * l + 1] += Math.floor(v / nx) % ny;
+    sums[3 * l + 2] += Math.floor(v / (nx * ny));
   }
-  const voxelMl = voxelVolumeMl(spacingMm);
   const rows: LesionRow[] = [];
-  let totalVoxels = 0;
   for (let l = 1; l <= count; l++) {
     const n = sizes[l];
-    totalVoxels += n;
-    rows.push({
-      label: l,
-      voxels: n,
-      volumeMl: n * voxelMl,
-      centroidVox: [sums[3 * l] / n, sums[3 * l + 1] / n, sums[3 * l + 2] / n],
-    });
+    rows.push({ label: l, voxels: n, volumeMl: n * voxelMl, centroidVox: [sums[3 * l] / n, sums[3 * l + 1] / n, sums[3 * l + 2] / n] });
   }
-  rows.sort((a, b) => b.voxels - a.voxels || a.label - b.label);
-  return { rows, count, totalVoxels, totalVolumeMl: totalVoxels * voxelMl };
+  return rows.sort((a, b) => b.voxels - a.voxels || a.label - b.label);
 }

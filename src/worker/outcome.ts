@@ -16,11 +16,14 @@ export interface HeldResult {
   beta: number;
 }
 
-/** Thresholds the held map; with a truth mask, evaluates it (voxel, PR and lesion-wise metrics). */
+/**
+ * Thresholds the held map and lists its lesions; with a truth mask, checks each lesion against it
+ * and evaluates the mask (voxel, PR and lesion-wise metrics).
+ */
 export function outcomeAt(held: HeldResult, threshold: number): ThresholdOutcome {
   if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be between 0 and 1, got ${threshold}`);
   const mask = thresholdProbability(held.probability, threshold);
-  const lesions = lesionTable(mask, held.dims, held.spacingMm);
+  const lesions = lesionTable(mask, held.dims, held.spacingMm, { reference: held.truth?.data });
   const metrics = held.truth
     ? evaluateSegmentation({
         pred: mask, truth: held.truth.data, dims: held.dims, spacingMm: held.spacingMm,

@@ -43,6 +43,26 @@ describe('exports', () => {
     expect(csv).toContain('2,1,0.002,2,1,1');
   });
 
+  it('adds each lesion\'s verdict and the missed reference lesions when there is a reference', () => {
+    // in the 3x2x2 grid voxel 0 is (0, 0, 0) and voxel 11 is (2, 1, 1): not neighbours; the reference holds only voxel 0
+    const mask = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    const reference = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const lesions = lesionTable(mask, [3, 2, 2], [1, 1, 2], { reference });
+    const record = metricsRecord({ caseTitle: 'c', model: 'm', backend: 'wasm', threshold: 0.5, flair, lesions, evaluation: null, timingsMs: {} });
+    expect(record.lesions.map((l) => l.inReference)).toEqual([true, false]);
+    expect(record.missedReferenceLesions).toEqual([]);
+    const csv = metricsCsv(record).split('\n');
+    expect(csv).toContain('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,in_reference');
+    expect(csv).toContain('1,1,0.002,0,0,0,1');
+    expect(csv).toContain('2,1,0.002,2,1,1,0');
+    expect(csv).toContain('missed_reference_lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k');
+    // a reference lesion nothing touches is listed as missed
+    const missedOne = metricsRecord({ caseTitle: 'c', model: 'm', backend: 'wasm', threshold: 0.5, flair, evaluation: null, timingsMs: {},
+      lesions: lesionTable(Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), [3, 2, 2], [1, 1, 2], { reference: Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1) }) });
+    expect(missedOne.missedReferenceLesions?.map((l) => l.centroidVox)).toEqual([[2, 1, 1]]);
+    expect(metricsCsv(missedOne).split('\n')).toContain('1,1,0.002,2,1,1');
+  });
+
   it('derives file stems from case titles', () => {
     expect(fileStem('sub-01_FLAIR.nii.gz')).toBe('sub-01_FLAIR');
     expect(fileStem('my scan (1).nii')).toBe('my_scan_1_');
