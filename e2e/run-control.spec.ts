@@ -109,6 +109,17 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   await snapshot(page, testInfo, '05-demo-segmented-probability');
 
   const viewer = page.getByTestId('viewer');
+  // another loaded scan under the same overlay: T1 takes the FLAIR's place on the canvas, the overlay stays
+  await expect(viewer).toHaveAttribute('data-display', 'flair');
+  const overlayVoxels = await viewer.getAttribute('data-overlay-voxels');
+  const flairPixels = await page.getByTestId('viewer-canvas').screenshot();
+  await page.getByTestId('display-scan').selectOption('t1');
+  await expect(viewer).toHaveAttribute('data-display', 't1');
+  expect((await page.getByTestId('viewer-canvas').screenshot()).equals(flairPixels)).toBe(false);
+  await expect(viewer).toHaveAttribute('data-overlay-voxels', overlayVoxels!);
+  await snapshot(page, testInfo, '05b-demo-t1-under-overlay');
+  await page.getByTestId('display-scan').selectOption('flair');
+  await expect(viewer).toHaveAttribute('data-display', 'flair');
   await page.getByTestId('overlay-kind').selectOption('mask');
   await expect(viewer).toHaveAttribute('data-overlay-kind', 'mask');
   await page.getByTestId('overlay-colormap').selectOption('warm');

@@ -16,16 +16,20 @@ import { ReferenceEditor } from './components/ReferenceEditor.tsx';
 import { RunPanel } from './components/RunPanel.tsx';
 import { TimingsPanel } from './components/TimingsPanel.tsx';
 import { ViewerToolbar } from './components/ViewerToolbar.tsx';
+import type { Modality } from '../model/model-meta.ts';
 import type { UrlOptions } from './url-options.ts';
 import { currentSweep } from './use-tuning.ts';
 import { useWorkbench } from './use-workbench.ts';
 import { type DrawingHandle, Viewer } from './viewer/Viewer.tsx';
 
+/** The scans in the order the viewer's scan menu lists them. */
+const SCAN_ORDER: Modality[] = ['flair', 't1', 't2', 't1post'];
+
 /** The workbench page. */
 export function App({ url }: { url: UrlOptions }) {
   const { state, actions, tuning, tuningActions, autoRunning } = useWorkbench(url);
   const drawing = useRef<DrawingHandle | null>(null);
-  const { flair, truth } = scansOf(state.caseFiles);
+  const { flair, truth, scans } = scansOf(state.caseFiles);
   const busy = state.run !== null && !autoRunning;
   const sweep = currentSweep(state, tuning);
   const threshold = state.settings.threshold;
@@ -37,6 +41,9 @@ export function App({ url }: { url: UrlOptions }) {
   const blocker = segmentBlocker(state.caseFiles);
   const result = state.result;
   const base = useMemo(() => (flair ? { id: flair.id, volume: flair.volume } : null), [flair?.id, flair?.volume]);
+  const displayRole = scans[state.displayScan] ? state.displayScan : 'flair';
+  const displayFile = scans[displayRole] ?? null;
+  const display = useMemo(() => (displayFile ? { id: displayFile.id, role: displayRole, volume: displayFile.volume } : null), [displayFile?.id, displayFile?.volume]);
   const overlayData = result ? (state.overlay.kind === 'mask' ? result.outcome.mask : result.probability) : null;
   const overlay = useMemo(() => (result && overlayData ? { runId: result.runId, data: overlayData } : null), [result?.runId, overlayData]);
 
@@ -81,11 +88,13 @@ export function App({ url }: { url: UrlOptions }) {
         </aside>
         <section className="center">
           <ViewerToolbar
+            scans={SCAN_ORDER.filter((m) => scans[m])} displayScan={displayRole} onDisplayScan={actions.setDisplayScan}
             style={state.overlay} view={state.view} cutAway={state.cutAway} hasOverlay={result !== null}
             onStyle={actions.setOverlayStyle} onView={actions.setView} onCutAway={actions.setCutAway}
           />
           <Viewer
             base={base}
+            display={display}
             overlay={overlay}
             style={state.overlay}
             view={state.view}

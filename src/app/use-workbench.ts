@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { Vec3 } from '../core/types.ts';
+import type { Modality } from '../model/model-meta.ts';
 import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
 import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from './case-files.ts';
 import { demoCase } from './demo-case.ts';
@@ -37,6 +38,7 @@ export interface WorkbenchActions {
   setOverlayStyle: (style: Partial<OverlayStyle>) => void;
   setView: (view: ViewMode) => void;
   setCutAway: (on: boolean) => void;
+  setDisplayScan: (modality: Modality) => void;
   jumpTo: (vox: Vec3) => void;
   overlayDrawn: (runId: number, overlayMs: number) => void;
   dismissError: () => void;
@@ -320,6 +322,7 @@ export function useWorkbench(url: UrlOptions): {
     setOverlayStyle: (style) => dispatch({ type: 'overlay-style', style }),
     setView: (view) => dispatch({ type: 'view', view }),
     setCutAway: (on) => dispatch({ type: 'cut-away', on }),
+    setDisplayScan: (modality) => dispatch({ type: 'display-scan', modality }),
     jumpTo: (vox) => dispatch({ type: 'jump', vox }),
     overlayDrawn: (runId, overlayMs) => {
       const now = performance.now();

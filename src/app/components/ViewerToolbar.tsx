@@ -1,9 +1,15 @@
+import type { Modality } from '../../model/model-meta.ts';
 import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
 
 const VIEWS: [ViewMode, string][] = [['multiplanar', 'Multiplanar + 3D'], ['axial', 'Axial'], ['coronal', 'Coronal'], ['sagittal', 'Sagittal'], ['render', '3D']];
 const COLORMAPS = ['warm', 'hot', 'red', 'plasma', 'viridis', 'winter'];
+const SCAN_LABELS: Record<Modality, string> = { flair: 'FLAIR', t1: 'T1', t2: 'T2', t1post: 'T1 post' };
 
 interface Props {
+  /** The case's loaded scans, and the one shown under the overlay. */
+  scans: Modality[];
+  displayScan: Modality;
+  onDisplayScan: (modality: Modality) => void;
   style: OverlayStyle;
   view: ViewMode;
   cutAway: boolean;
@@ -13,8 +19,8 @@ interface Props {
   onCutAway: (on: boolean) => void;
 }
 
-/** View mode, the 3D cut-away and overlay controls (probability or mask, colormap, opacity, on/off). */
-export function ViewerToolbar({ style, view, cutAway, hasOverlay, onStyle, onView, onCutAway }: Props) {
+/** View mode, the scan shown, the 3D cut-away and overlay controls (probability or mask, colormap, opacity, on/off). */
+export function ViewerToolbar({ scans, displayScan, onDisplayScan, style, view, cutAway, hasOverlay, onStyle, onView, onCutAway }: Props) {
   const shows3d = view === 'render' || view === 'multiplanar';
   return (
     <div className="toolbar">
@@ -23,6 +29,9 @@ export function ViewerToolbar({ style, view, cutAway, hasOverlay, onStyle, onVie
           <button key={mode} type="button" className={view === mode ? 'active' : ''} data-testid={`view-${mode}`} onClick={() => onView(mode)}>{label}</button>
         ))}
       </div>
+      <select data-testid="display-scan" aria-label="Scan shown" title="The scan shown under the overlay" value={displayScan} disabled={scans.length < 2} onChange={(e) => onDisplayScan(e.target.value as Modality)}>
+        {scans.map((m) => <option key={m} value={m}>{SCAN_LABELS[m]}</option>)}
+      </select>
       <label className="inline" title="In the 3D view, cut away what lies between you and the crosshair (click a lesion in the table to cut through it)">
         <input type="checkbox" data-testid="cut-away" checked={cutAway} disabled={!shows3d} onChange={(e) => onCutAway(e.target.checked)} />
         3D cut-away

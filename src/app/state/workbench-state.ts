@@ -120,6 +120,8 @@ export interface WorkbenchState {
   view: ViewMode;
   /** The 3D view cuts away what lies between the camera and the crosshair. */
   cutAway: boolean;
+  /** The loaded scan the viewer shows under the overlay (FLAIR when that one is not loaded). */
+  displayScan: Modality;
   /** Where the viewer's crosshair should go (nonce: jump again to the same place). */
   jump: { vox: Vec3; nonce: number } | null;
 }
@@ -145,6 +147,7 @@ export const INITIAL_STATE: WorkbenchState = {
   overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true },
   view: 'multiplanar',
   cutAway: false,
+  displayScan: 'flair',
   jump: null,
 };
 
@@ -173,6 +176,7 @@ export type WorkbenchAction =
   | { type: 'overlay-style'; style: Partial<OverlayStyle> }
   | { type: 'view'; view: ViewMode }
   | { type: 'cut-away'; on: boolean }
+  | { type: 'display-scan'; modality: Modality }
   | { type: 'jump'; vox: Vec3 };
 
 /** The reducer: every transition of the page state. */
@@ -272,6 +276,8 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, view: action.view };
     case 'cut-away':
       return { ...state, cutAway: action.on };
+    case 'display-scan':
+      return { ...state, displayScan: action.modality };
     case 'jump':
       return { ...state, jump: { vox: action.vox, nonce: (state.jump?.nonce ?? 0) + 1 } };
     default:

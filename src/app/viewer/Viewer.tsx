@@ -15,7 +15,10 @@ export interface DrawingHandle {
 }
 
 interface Props {
+  /** The case's FLAIR: the viewer's grid. */
   base: { id: string; volume: Volume } | null;
+  /** The scan shown under the overlay (the FLAIR or another scan on its grid) and its role. */
+  display: { id: string; role: string; volume: Volume } | null;
   /** The overlay's voxels and the run they belong to; null shows the scan alone. */
   overlay: { runId: number; data: Float32Array | Uint8Array } | null;
   style: OverlayStyle;
@@ -32,13 +35,13 @@ interface Props {
  * The niivue canvas. Calls to niivue run one after another (a promise chain), so a new scan is
  * in place before its overlay arrives. data-* attributes expose what is shown, for tests.
  */
-export function Viewer({ base, overlay, style, view, cutAway, jump, onOverlayDrawn, onError, drawingRef }: Props) {
+export function Viewer({ base, display, overlay, style, view, cutAway, jump, onOverlayDrawn, onError, drawingRef }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const controller = useRef<NiivueController | null>(null);
   const queue = useRef<Promise<void>>(Promise.resolve());
   const drawnRuns = useRef(new Set<number>());
   const [location, setLocation] = useState<Vec3 | null>(null);
-  const [shown, setShown] = useState({ baseId: '', overlayVoxels: 0, runId: 0 });
+  const [shown, setShown] = useState({ baseId: '', overlayVoxels: 0, runId: 0, display: '' });
 
   /** Runs `task` after the queued ones; resolves with its value (null when the viewer is gone or the task failed). */
   const request = <T,>(task: (c: NiivueController) => T | Promise<T>): Promise<T | null> => new Promise((resolve) => {
@@ -78,7 +81,7 @@ export function Viewer({ base, overlay, style, view, cutAway, jump, onOverlayDra
     enqueue(async (c) => {
       await c.setBase(base.volume, base.id);
       c.setView(view);
-      setShown({ baseId: base.id, overlayVoxels: 0, runId: 0 });
+      setShown({ baseId: base.id, overlayVoxels: 0, runId: 0, display: 'flair' });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base?.id, base?.volume]);
@@ -106,6 +109,15 @@ export function Viewer({ base, overlay, style, view, cutAway, jump, onOverlayDra
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [style.colormap, style.opacity, style.visible]);
 
+  useEffect(() => {
+    if (!base || !display) return;
+    enqueue((c) => {
+      c.showScan(display.volume.data);
+      setShown((s) => ({ ...s, display: display.role }));
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [display?.id, base?.id]);
+
   useEffect(() => enqueue((c) => c.setView(view)), [view]);
 
   useEffect(() => enqueue((c) => c.setCutAway(cutAway)), [cutAway]);
@@ -119,6 +131,7 @@ export function Viewer({ base, overlay, style, view, cutAway, jump, onOverlayDra
       className="viewer"
       data-testid="viewer"
       data-base={shown.baseId}
+      data-display={shown.display}
       data-overlay-kind={overlay ? style.kind : 'none'}
       data-overlay-visible={overlay && style.visible ? 'true' : 'false'}
       data-overlay-voxels={shown.overlayVoxels}

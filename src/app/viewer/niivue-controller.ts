@@ -85,6 +85,20 @@ export class NiivueController {
   }
 
   /**
+   * Shows another scan of the case (T1, T2, ...: same grid) under the overlay by replacing the base
+   * image's voxels in place, so the overlay, the crosshair and an open drawing stay; the display
+   * range is recomputed for the new contrast.
+   */
+  showScan(data: Float32Array): void {
+    const img = this.base?.img;
+    if (!this.base || !img) return;
+    if (data.length !== img.length) throw new Error(`the scan has ${data.length} voxels, the viewer's ${img.length}`);
+    img.set(data);
+    this.base.calMinMax();
+    this.nv.updateGLVolume();
+  }
+
+  /**
    * Shows `data` (probability or 0/1 mask, on the base grid) in the overlay: its voxels are copied
    * into the overlay image made by setBase (no NIfTI encoding or parsing); null hides it.
    */
