@@ -88,7 +88,7 @@ export function useWorkbench(url: UrlOptions): {
         dispatch({ type: 'backend-failed', message: `No compute backend could start: ${event.message}`, fallbacks: event.fallbacks });
         return;
       case 'case-ready':
-        dispatch({ type: 'case-ready', caseKey: event.caseKey, prepareMs: event.prepareMs });
+        dispatch({ type: 'case-ready', caseKey: event.caseKey, prepareMs: event.prepareMs, notes: event.notes });
         // a case without a FLAIR is explained next to the Segment button instead
         if (event.problem && scansOf(stateRef.current.caseFiles).flair && event.caseKey === stateRef.current.caseFiles?.key) {
           dispatch({ type: 'error', kind: 'input', message: `These scans cannot be segmented: ${event.problem}` });

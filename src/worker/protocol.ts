@@ -186,6 +186,8 @@ export type WorkerEvent =
       prepareMs: number;
       /** Why these scans cannot be segmented (NaN voxels, empty brain, ...), or null. */
       problem: string | null;
+      /** What the user should know before segmenting: a changed grid, a brain mask that is not a stripped brain. */
+      notes: string[];
     }
   | { type: 'model-loading'; runId: number | null; name: string }
   | { type: 'model-ready'; runId: number | null; name: string; meta: ModelMeta; loadMs: number; cached: boolean }

@@ -139,7 +139,7 @@ function setCase(request: Extract<WorkerRequest, { type: 'set-case' }>): void {
     state.held = sameScans ? { ...state.held, truth: state.prepared.truth } : null;
     if (state.held && truthChanged) postSweep(state.held, state.heldModel, post);
   }
-  post({ type: 'case-ready', caseKey: request.caseKey, prepareMs, problem: state.prepared.problem });
+  post({ type: 'case-ready', caseKey: request.caseKey, prepareMs, problem: state.prepared.problem, notes: state.prepared.notes });
 }
 
 async function preloadModel(model: ModelRef): Promise<void> {

@@ -75,14 +75,18 @@ describe('workbenchReducer', () => {
     expect(dropped.phase).toBe('idle');
   });
 
-  it('records the case preparation of the last case sent', () => {
-    let s = run(INITIAL_STATE, { type: 'case-sent', caseKey: 3, uploadMs: 12 }, { type: 'case-ready', caseKey: 2, prepareMs: 99 });
+  it('records the case preparation of the last case sent, and shows its notes once', () => {
+    const loaded = run(INITIAL_STATE, { type: 'case-loaded', caseFiles, keepResult: false, notice: 'One file was ignored.' });
+    let s = run(loaded, { type: 'case-sent', caseKey: 3, uploadMs: 12 }, { type: 'case-ready', caseKey: 2, prepareMs: 99, notes: ['not this case'] });
     expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: null });
-    s = run(s, { type: 'case-ready', caseKey: 3, prepareMs: 40 });
+    expect(s.notice).toBe('One file was ignored.');
+    s = run(s, { type: 'case-ready', caseKey: 3, prepareMs: 40, notes: ['FLAIR does not look skull-stripped'] });
     expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: 40 });
-    // sent again to a restarted worker, which finds the channels prepared (0 ms): the first times stay
-    s = run(s, { type: 'case-sent', caseKey: 3, uploadMs: 5 }, { type: 'case-ready', caseKey: 3, prepareMs: 0 });
+    expect(s.notice).toBe('One file was ignored. FLAIR does not look skull-stripped.');
+    // sent again to a restarted worker, which finds the channels prepared (0 ms): the first times stay, the note is not repeated
+    s = run(s, { type: 'case-sent', caseKey: 3, uploadMs: 5 }, { type: 'case-ready', caseKey: 3, prepareMs: 0, notes: ['FLAIR does not look skull-stripped'] });
     expect(s.casePreparation).toEqual({ caseKey: 3, uploadMs: 12, prepareMs: 40 });
+    expect(s.notice).toBe('One file was ignored. FLAIR does not look skull-stripped.');
   });
 
   it('tracks the backend, a lost device and the model list', () => {

@@ -154,7 +154,7 @@ export const INITIAL_STATE: WorkbenchState = {
 export type WorkbenchAction =
   | { type: 'case-loaded'; caseFiles: CaseFiles; keepResult: boolean; notice?: string }
   | { type: 'case-sent'; caseKey: number; uploadMs: number }
-  | { type: 'case-ready'; caseKey: number; prepareMs: number }
+  | { type: 'case-ready'; caseKey: number; prepareMs: number; notes: string[] }
   | { type: 'error'; message: string; kind: NonNullable<WorkbenchState['error']>['kind'] }
   | { type: 'dismiss-error' }
   | { type: 'backend-ready'; name: BackendName; adapter: string; fallbacks: string[] }
@@ -199,7 +199,9 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
     case 'case-ready': {
       const prep = state.casePreparation;
       if (!prep || prep.caseKey !== action.caseKey || prep.prepareMs !== null) return state;
-      return { ...state, casePreparation: { ...prep, prepareMs: action.prepareMs } };
+      // the scans' notes (a changed grid, no skull-stripping) are worth knowing before a run
+      const notice = [state.notice, ...sentences(action.notes)].filter(Boolean).join(' ') || null;
+      return { ...state, casePreparation: { ...prep, prepareMs: action.prepareMs }, notice };
     }
     case 'error':
       return { ...state, error: { message: action.message, kind: action.kind } };
@@ -299,6 +301,11 @@ function runNotice(result: SegmentationResult): string | null {
     const names = result.missing.map((m) => m.toUpperCase()).join(', ');
     lines.push(`No ${names} given: the model ran with blank ${result.missing.length > 1 ? 'channels for them' : 'channel for it'} (less accurate than with every modality).`);
   }
-  for (const note of result.notes) lines.push(`${note[0].toUpperCase()}${note.slice(1)}.`);
+  lines.push(...sentences(result.notes));
   return lines.length > 0 ? lines.join(' ') : null;
+}
+
+/** Notes as sentences: capitalised, with a full stop. */
+function sentences(notes: readonly string[]): string[] {
+  return notes.map((note) => `${note[0].toUpperCase()}${note.slice(1)}.`);
 }
