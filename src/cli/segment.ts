@@ -9,7 +9,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
 import { writeNifti } from '../core/nifti-io.ts';
-import { brainMaskFrom } from '../core/normalize.ts';
 import { maskLike } from '../core/volume.ts';
 import { isBackendName } from '../model/backend.ts';
 import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
@@ -84,7 +83,7 @@ runCli(async () => {
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s, about ${eta.toFixed(0)} s left`);
     },
   });
-  const probability = probabilityOnScan(onModelGrid, input.grid, brainMaskFrom(flair));
+  const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
   const mask = thresholdProbability(probability, threshold);
   await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');

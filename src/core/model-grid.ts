@@ -32,6 +32,11 @@ export interface GridPlan {
   identity: boolean;
 }
 
+/** The plan of a scan already on the model's grid (also a placeholder for scans that cannot be read). */
+export function identityGrid(dims: Vec3): GridPlan {
+  return { scanDims: dims, axes: [0, 1, 2], flips: [false, false, false], spacingMm: [1, 1, 1], dims, identity: true };
+}
+
 /** [f(0), f(1), f(2)]: a value per axis as a tuple. */
 function perAxis<T>(f: (axis: number) => T): readonly [T, T, T] {
   return [f(0), f(1), f(2)];

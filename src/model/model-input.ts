@@ -17,6 +17,8 @@ export interface ModelInput {
   grid: GridPlan;
   channels: Float32Array[];
   brain: Uint8Array;
+  /** The FLAIR > 0 brain on the scans' own grid (`brain` itself when the grids are one). */
+  scanBrain: Uint8Array;
   /** Given modalities the model does not use. */
   ignored: Modality[];
   /** Modalities the model takes that were not given: fed as 0 (the brain mean after z-scoring). */
@@ -48,6 +50,7 @@ export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta
     grid,
     channels,
     brain,
+    scanBrain: grid.identity ? brain : brainMaskFrom(flair),
     ignored: given.filter((m) => !meta.modalities.includes(m)),
     missing: meta.modalities.filter((m) => !scans[m]),
     notes: [describeModelGrid(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),

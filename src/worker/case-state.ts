@@ -2,8 +2,7 @@
  * The case the worker holds: the scans z-scored once when they arrive (model-input's checks and
  * normalisation), so a run only picks the channels its model takes.
  */
-import { planModelGrid, type GridPlan } from '../core/model-grid.ts';
-import { brainMaskFrom } from '../core/normalize.ts';
+import { identityGrid, type GridPlan } from '../core/model-grid.ts';
 import type { Vec3, Volume } from '../core/types.ts';
 import { assertSameGrid } from '../core/volume.ts';
 import { prepareModelInput } from '../model/model-input.ts';
@@ -32,8 +31,6 @@ export interface PreparedCase {
 }
 
 const MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
-/** Placeholder grid of a case that cannot be segmented (its `problem` is thrown before any use). */
-const IDENTITY_AFFINE = [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
 
 /**
  * Prepares the scans of a 'set-case' request, reusing the previous case's channels when the
@@ -55,11 +52,9 @@ export function prepareCase(previous: PreparedCase | null, request: Extract<Work
     const scans = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).volume]));
     const input = prepareModelInput(scans, { modalities: [...given] });
     const channels = Object.fromEntries(given.map((m, c) => [m, input.channels[c]])) as Partial<Record<Modality, Float32Array>>;
-    const scanBrain = input.grid.identity ? input.brain : brainMaskFrom(flair as Volume);
-    return { ...base, grid: input.grid, channels, brain: input.brain, scanBrain, notes: input.notes, problem: checkTruth(flair, base.truth) };
+    return { ...base, grid: input.grid, channels, brain: input.brain, scanBrain: input.scanBrain, notes: input.notes, problem: checkTruth(flair, base.truth) };
   } catch (error) {
-    const grid = planModelGrid({ dims: base.dims, affine: IDENTITY_AFFINE });
-    return { ...base, grid, channels: {}, brain: new Uint8Array(0), scanBrain: new Uint8Array(0), notes: [], problem: (error as Error).message };
+    return { ...base, grid: identityGrid(base.dims), channels: {}, brain: new Uint8Array(0), scanBrain: new Uint8Array(0), notes: [], problem: (error as Error).message };
   }
 }
 
