@@ -3,7 +3,7 @@
  * header, and a metrics record as JSON or CSV. Pure builders; `downloadBytes` does the browser part.
  */
 import type { EvaluationReport } from '../core/evaluate.ts';
-import type { LesionRow, LesionTable } from '../core/lesion-table.ts';
+import { lesionCsvLines, type LesionRow, type LesionTable } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Volume } from '../core/types.ts';
 import { maskLike } from '../core/volume.ts';
@@ -25,6 +25,10 @@ export interface LesionRecord {
   volumeMl: number;
   centroidVox: readonly number[];
   inReference?: boolean;
+}
+
+function asRow(l: LesionRecord): LesionRow {
+  return { ...l, centroidVox: [l.centroidVox[0], l.centroidVox[1], l.centroidVox[2]] };
 }
 
 function lesionRecord(r: LesionRow): LesionRecord {
@@ -92,13 +96,11 @@ export function metricsCsv(record: MetricsRecord): string {
   }
   for (const [key, value] of Object.entries(record.timingsMs)) rows.push([`time_${snake(key)}`, value]);
   const lines = ['metric,value', ...rows.map(([k, v]) => `${csvCell(k)},${csvCell(v)}`), ''];
-  const reviewed = record.missedReferenceLesions !== undefined;
-  const cells = (l: LesionRecord, n: number) => [n + 1, l.voxels, l.volumeMl, ...l.centroidVox.map((c) => Number(c.toFixed(2)))];
-  lines.push(`lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k${reviewed ? ',in_reference' : ''}`);
-  record.lesions.forEach((l, n) => lines.push([...cells(l, n), ...(reviewed ? [l.inReference ? 1 : 0] : [])].join(',')));
-  if (reviewed) {
-    lines.push('', 'missed_reference_lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k');
-    record.missedReferenceLesions?.forEach((l, n) => lines.push(cells(l, n).join(',')));
+  const missed = record.missedReferenceLesions;
+  lines.push(...lesionCsvLines(record.lesions.map(asRow), { verdict: missed !== undefined }));
+  if (missed) {
+    const [header, ...rows] = lesionCsvLines(missed.map(asRow));
+    lines.push('', header.replace(/^lesion,/, 'missed_reference_lesion,'), ...rows);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
- *   [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
+ *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
  *   [--overlap X] [--mirror] [--backend cpu|wasm|webgpu]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
@@ -8,6 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
+import { lesionCsvLines, lesionTable } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import { maskLike } from '../core/volume.ts';
 import { isBackendName } from '../model/backend.ts';
@@ -21,16 +22,17 @@ import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 import { initNodeBackend } from './tf-node.ts';
 
-const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
+const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
-  --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)`;
+  --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)
+  --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm`;
 
 const SPEC = {
   flair: { type: 'string' }, t1: { type: 'string' }, t2: { type: 'string' }, t1post: { type: 'string' },
-  out: { type: 'string' }, prob: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' },
+  out: { type: 'string' }, prob: { type: 'string' }, lesions: { type: 'string' }, model: { type: 'string' }, threshold: { type: 'string' },
   fusion: { type: 'string' }, 'bspline-order': { type: 'string' }, overlap: { type: 'string' },
   batch: { type: 'string' }, mirror: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -90,7 +92,9 @@ runCli(async () => {
   if (probPath !== undefined) {
     await writeFile(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
   }
-  const lesionVoxels = mask.reduce((n, v) => n + v, 0);
+  const lesions = lesionTable(mask, flair.dims, flair.spacingMm);
+  const lesionsPath = optionalString(o, 'lesions');
+  if (lesionsPath !== undefined) await writeFile(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s (model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
-    `${timings.patches} patches); ${lesionVoxels} lesion voxels -> ${out}`);
+    `${timings.patches} patches); ${lesions.count} lesions, ${lesions.totalVolumeMl.toFixed(3)} mL (${lesions.totalVoxels} voxels) -> ${out}`);
 });

@@ -5,7 +5,7 @@
  * lesion-metrics.ts), so a reader can step through the errors.
  */
 import { type ComponentLabels, type Connectivity, labelComponents } from './components.ts';
-import type { Vec3 } from './types.ts';
+import type { Affine, Vec3 } from './types.ts';
 import { voxelVolumeMl } from './volume.ts';
 
 /** One lesion (connected component) of a mask. */
@@ -88,4 +88,23 @@ function componentRows({ labels, count, sizes }: ComponentLabels, dims: Vec3, vo
     rows.push({ label: l, voxels: n, volumeMl: n * voxelMl, centroidVox: [sums[3 * l] / n, sums[3 * l + 1] / n, sums[3 * l + 2] / n] });
   }
   return rows.sort((a, b) => b.voxels - a.voxels || a.label - b.label);
+}
+
+/**
+ * The lesions as CSV: a header line, then one line per row numbered from 1: voxels, volume (mL),
+ * centroid (i, j, k; 2 decimals); with `affine` also the centroid in world mm (x, y, z), with
+ * `verdict` whether the lesion is in the reference (1 / 0).
+ */
+export function lesionCsvLines(rows: readonly LesionRow[], options: { affine?: Affine; verdict?: boolean } = {}): string[] {
+  const { affine, verdict } = options;
+  const header = ['lesion', 'voxels', 'volume_ml', 'centroid_i', 'centroid_j', 'centroid_k'];
+  if (affine) header.push('centroid_x_mm', 'centroid_y_mm', 'centroid_z_mm');
+  if (verdict) header.push('in_reference');
+  const round = (x: number) => Number(x.toFixed(2));
+  return [header.join(','), ...rows.map((row, n) => {
+    const cells: number[] = [n + 1, row.voxels, row.volumeMl, ...row.centroidVox.map(round)];
+    if (affine) cells.push(...[0, 1, 2].map((r) => round(affine[r][0] * row.centroidVox[0] + affine[r][1] * row.centroidVox[1] + affine[r][2] * row.centroidVox[2] + affine[r][3])));
+    if (verdict) cells.push(row.inReference ? 1 : 0);
+    return cells.join(',');
+  })];
 }

@@ -242,7 +242,8 @@ describe('segment then evaluate', () => {
   it('writes a mask and probability map on the FLAIR grid, which evaluate scores', async () => {
     const maskPath = file('mask.nii.gz');
     const probPath = file('prob.nii');
-    const seg = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', maskPath, '--prob', probPath, '--model', file('model'), '--backend', 'wasm']);
+    const lesionsPath = file('lesions.csv');
+    const seg = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', maskPath, '--prob', probPath, '--lesions', lesionsPath, '--model', file('model'), '--backend', 'wasm']);
     expect(seg.status, seg.stderr).toBe(0);
     expect(seg.stderr).not.toMatch(/^error/m);
 
@@ -255,6 +256,16 @@ describe('segment then evaluate', () => {
       expect(v.spacingMm[0]).toBeCloseTo(1.2, 5);
     }
     expect(mask.dataType).toBe('uint8');
+    // the lesion table: one line per lesion whose voxels add up to the mask's, world centroids through the affine
+    const [header, ...lines] = (await readFile(lesionsPath, 'utf8')).trim().split('\n');
+    expect(header).toBe('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,centroid_x_mm,centroid_y_mm,centroid_z_mm');
+    const table = lines.filter((l) => l.length > 0).map((l) => l.split(',').map(Number));
+    expect(table.length).toBeGreaterThan(0);
+    expect(table.reduce((n, row) => n + row[1], 0)).toBe(mask.data.reduce((n, v) => n + v, 0));
+    for (const row of table) {
+      [0, 1, 2].forEach((r) => expect(row[6 + r]).toBeCloseTo(AFFINE[r][0] * row[3] + AFFINE[r][1] * row[4] + AFFINE[r][2] * row[5] + AFFINE[r][3], 1));
+    }
+    expect(seg.stderr).toMatch(new RegExp(`; ${table.length} lesions, `));
     // mask = (prob >= 0.5); prob in [0, 1] and 0 outside the brain (FLAIR > 0).
     for (let v = 0; v < mask.data.length; v++) {
       const p = prob.data[v];
