@@ -8,7 +8,7 @@ import type { Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from '../worker/protocol.ts';
-import { assignRoles, type FileRole, ROLE_LABELS } from './roles.ts';
+import { assignRoles, type FileRole, ROLE_LABELS } from '../core/file-roles.ts';
 
 /** One loaded file of the case. */
 export interface LoadedFile {

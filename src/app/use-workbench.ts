@@ -11,7 +11,7 @@ import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, 
 import { demoCase } from './demo-case.ts';
 import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
 import { fetchModelIndex, modelRef } from './models.ts';
-import type { FileRole } from './roles.ts';
+import type { FileRole } from '../core/file-roles.ts';
 import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
 import type { UrlOptions } from './url-options.ts';
 import { type TuningActions, useTuning } from './use-tuning.ts';

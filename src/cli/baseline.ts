@@ -12,8 +12,8 @@ import { runCli } from './run-cli.ts';
 
 runCli(async () => {
   const o = parseCliArgs(process.argv.slice(2), { flair: { type: 'string' }, truth: { type: 'string' } });
-  const flair = await readVolume('flair', requiredString(o, 'flair'));
-  const truth = await readVolume('truth', requiredString(o, 'truth'));
+  const flair = await readVolume('--flair', requiredString(o, 'flair'));
+  const truth = await readVolume('--truth', requiredString(o, 'truth'));
   assertSameGrid([{ name: 'FLAIR', volume: flair }, { name: 'truth', volume: truth }]);
   const z = zscoreInBrain(flair, brainMaskFrom(flair), 'FLAIR');
   let best = { k: 0, dice: -1, precision: 0, recall: 0 };

@@ -62,7 +62,7 @@ runCli(async () => {
   if (flag(o, 'skip-volume')) return;
   print('\n# Whole volume, light preset, wasm');
   const flairPath = optionalString(o, 'flair') ?? (existsSync(REAL_FLAIR) ? REAL_FLAIR : undefined);
-  const flair = flairPath ? await readVolume('flair', flairPath) : syntheticFlair();
+  const flair = flairPath ? await readVolume('--flair', flairPath) : syntheticFlair();
   await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182');
 });
 

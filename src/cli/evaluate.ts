@@ -44,9 +44,9 @@ async function main(): Promise<void> {
   const threshold = optionalNumber(options, 'threshold', 0.5);
   if (!(threshold >= 0 && threshold < 1)) throw new Error(`--threshold must be in [0, 1), got ${threshold}`);
 
-  const pred = await readVolume('pred', predPath);
-  const truth = await readVolume('truth', truthPath);
-  const prob = probPath === undefined ? undefined : await readVolume('prob', probPath);
+  const pred = await readVolume('--pred', predPath);
+  const truth = await readVolume('--truth', truthPath);
+  const prob = probPath === undefined ? undefined : await readVolume('--prob', probPath);
   const grid = [
     { name: truthPath, volume: truth },
     { name: predPath, volume: pred },

@@ -24,8 +24,8 @@ interface LoadedCase {
 /** Reads one case folder: modalities z-scored inside the FLAIR > 0 brain, the consensus mask as label. */
 export async function loadCase(caseDir: string, modalities: readonly Modality[]): Promise<LoadedCase> {
   const name = path.basename(caseDir);
-  const volumes = await Promise.all(modalities.map((m) => readVolume(m, path.join(caseDir, MODALITY_FILES[m]))));
-  const mask = await readVolume('mask', path.join(caseDir, 'lesion_mask.nii.gz'));
+  const volumes = await Promise.all(modalities.map((m) => readVolume(`the ${m.toUpperCase()}`, path.join(caseDir, MODALITY_FILES[m]))));
+  const mask = await readVolume('the lesion mask', path.join(caseDir, 'lesion_mask.nii.gz'));
   assertSameGrid([...volumes.map((v, i) => ({ name: `${name}/${modalities[i]}`, volume: v })), { name: `${name}/mask`, volume: mask }]);
   const brain = brainMaskFrom(volumes[0]);
   const channels = volumes.map((v, i) => zscoreInBrain(v, brain, modalities[i]));
@@ -68,7 +68,7 @@ export async function buildTrainingSet(options: {
     out.push(toTrainingCase(c.name, c.flair, c.channels, c.label, c.brain));
     for (let k = 0; k < options.copies; k++) {
       const donorName = donorFiles[Math.floor(rng() * donorFiles.length)];
-      const donor = await readVolume('donor', path.join(options.donorDir, donorName));
+      const donor = await readVolume('the donor mask', path.join(options.donorDir, donorName));
       assertSameGrid([{ name: c.name, volume: c.flair }, { name: donorName, volume: donor }]);
       const t = transplantLesions(c.channels, c.label, c.brain, donor.data, c.flair.dims, rng);
       out.push(toTrainingCase(`${c.name}+${donorName}`, c.flair, t.channels, t.label, c.brain));

@@ -1,5 +1,8 @@
 /** Plain data types shared by the numeric core, the model, the worker and the CLI. */
 
+/** Scan modalities a model can take, in channel order (FLAIR first, docs/method.md section 2). */
+export type Modality = 'flair' | 't1' | 't2' | 't1post';
+
 /** On-disk NIfTI voxel types this project reads and writes. */
 export type VoxelDataType = 'uint8' | 'int16' | 'int32' | 'float32' | 'float64';
 

@@ -1,8 +1,10 @@
 import type { LossName } from './losses.ts';
 import type { PresetName } from './presets.ts';
 
-/** Modalities a model can take, in channel order (FLAIR first, docs/method.md section 2). */
-export type Modality = 'flair' | 't1' | 't2' | 't1post';
+import type { Modality } from '../core/types.ts';
+
+/** Re-exported: modalities are plain data (core/types.ts) that the model's metadata names. */
+export type { Modality };
 
 /**
  * What a saved model needs to be used correctly, stored in model.json (userDefinedMetadata) so the

@@ -30,7 +30,7 @@ interface CliResult {
   stderr: string;
 }
 
-function runCli(script: 'segment' | 'evaluate' | 'calibrate' | 'average' | 'train', args: string[]): CliResult {
+function runCli(script: 'segment' | 'segment-folder' | 'evaluate' | 'calibrate' | 'average' | 'train', args: string[]): CliResult {
   const env = { ...process.env };
   delete env.DEBUG_CLI;
   const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 90_000 });
@@ -307,5 +307,50 @@ describe('segment then evaluate', () => {
     expect([at03.tp, at03.fp]).toEqual([tp3, fp3]);
     expect(at03.tp + at03.fp).toBeGreaterThanOrEqual(tp + fp);
     expectOneLineError(runCli('evaluate', ['--pred', probPath, '--truth', file('truth.nii.gz'), '--threshold', '1']), /--threshold must be in \[0, 1\)/);
+  });
+});
+
+describe('segment:folder', () => {
+  it('segments every case folder, scores those with a reference, and reports a bad case without stopping', async () => {
+    const input = file('batch');
+    const output = file('batch-out');
+    await mkdir(path.join(input, 'caseA'), { recursive: true });
+    await mkdir(path.join(input, 'caseB'), { recursive: true });
+    await mkdir(path.join(input, 'no-nifti'), { recursive: true });
+    await copyFile(file('flair.nii.gz'), path.join(input, 'caseA', 'sub-A_FLAIR.nii.gz'));
+    await copyFile(file('truth.nii.gz'), path.join(input, 'caseA', 'sub-A_lesion_mask.nii.gz'));
+    await copyFile(file('corrupt.nii.gz'), path.join(input, 'caseB', 'FLAIR.nii.gz'));
+    await writeFile(path.join(input, 'no-nifti', 'readme.txt'), 'not a case\n');
+    const r = runCli('segment-folder', ['--input', input, '--output', output, '--model', file('model'), '--backend', 'wasm']);
+    // caseB fails (exit 1, one error line naming it), caseA is segmented all the same
+    expect(r.status).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: caseB: the FLAIR '.*FLAIR\.nii\.gz' is not a readable NIfTI file/);
+    expect(r.stderr).not.toMatch(/^ {4}at /m);
+    expect(existsSync(path.join(output, 'caseB_mask.nii.gz'))).toBe(false);
+
+    // caseA's mask is what `segment` writes for the same FLAIR and model
+    const single = file('single-mask.nii.gz');
+    expect(runCli('segment', ['--flair', file('flair.nii.gz'), '--out', single, '--model', file('model'), '--backend', 'wasm']).status).toBe(0);
+    const batchMask = readNifti(await readFile(path.join(output, 'caseA_mask.nii.gz')));
+    expect(Array.from(batchMask.data)).toEqual(Array.from(readNifti(await readFile(single)).data));
+    expect(existsSync(path.join(output, 'caseA_lesions.csv'))).toBe(true);
+
+    // the summary: one line per case folder with NIfTI files; caseA's Dice is evaluate's on its mask
+    const [header, ...lines] = (await readFile(path.join(output, 'summary.csv'), 'utf8')).trim().split('\n');
+    const columns = header.split(',');
+    const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, n) => [columns[n], v])));
+    expect(rows.map((row) => row.case)).toEqual(['caseA', 'caseB']);
+    expect(rows[0]).toMatchObject({ model: 'model', flair: 'sub-A_FLAIR.nii.gz', error: '' });
+    const ev = JSON.parse(runCli('evaluate', ['--pred', path.join(output, 'caseA_mask.nii.gz'), '--truth', file('truth.nii.gz')]).stdout) as Record<string, number>;
+    expect(Number(rows[0].dice)).toBeCloseTo(ev.dice, 4);
+    expect(Number(rows[0].lesions)).toBe(ev.lesionCountPred);
+    expect(rows[1].error).toMatch(/not a readable NIfTI file/);
+  });
+
+  it('refuses a folder without cases in one line', () => {
+    expectOneLineError(runCli('segment-folder', ['--input', file('model'), '--output', file('nothing-out')]), /no case in --input/);
+    expect(existsSync(file('nothing-out'))).toBe(false);
   });
 });

@@ -31,7 +31,7 @@ describe('readVolume (files read in Node arrive as Buffers)', () => {
       it(`reads back every voxel of a ${type} ${name}`, async () => {
         const target = path.join(dir, `${type}-${name}`);
         await writeFile(target, writeNifti(ramp(), type, { gzip }));
-        const v = await readVolume('flair', target);
+        const v = await readVolume('--flair', target);
         expect(v.dims).toEqual([5, 4, 3]);
         expect(Array.from(v.data)).toEqual(Array.from(ramp().data));
         expect(v.affine[1][3]).toBeCloseTo(5, 5);
@@ -54,10 +54,10 @@ describe('readVolume (files read in Node arrive as Buffers)', () => {
   });
 
   it('names the option and the file when it cannot read', async () => {
-    await expect(readVolume('t1', path.join(dir, 'none.nii'))).rejects.toThrow(/^cannot read --t1 '.*none\.nii': no such file$/);
+    await expect(readVolume('--t1', path.join(dir, 'none.nii'))).rejects.toThrow(/^cannot read --t1 '.*none\.nii': no such file$/);
     await mkdir(path.join(dir, 'folder.nii'));
-    await expect(readVolume('t2', path.join(dir, 'folder.nii'))).rejects.toThrow(/^cannot read --t2 '.*folder\.nii': is a directory$/);
+    await expect(readVolume('--t2', path.join(dir, 'folder.nii'))).rejects.toThrow(/^cannot read --t2 '.*folder\.nii': is a directory$/);
     await writeFile(path.join(dir, 'text.nii'), 'x'.repeat(400));
-    await expect(readVolume('pred', path.join(dir, 'text.nii'))).rejects.toThrow(/^--pred '.*text\.nii' is not a readable NIfTI file: /);
+    await expect(readVolume('--pred', path.join(dir, 'text.nii'))).rejects.toThrow(/^--pred '.*text\.nii' is not a readable NIfTI file: /);
   });
 });

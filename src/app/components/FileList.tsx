@@ -1,6 +1,6 @@
 import type { CaseFiles } from '../case-files.ts';
 import { formatBytes } from '../format.ts';
-import { FILE_ROLES, type FileRole, ROLE_LABELS } from '../roles.ts';
+import { FILE_ROLES, type FileRole, ROLE_LABELS } from '../../core/file-roles.ts';
 
 interface Props {
   caseFiles: CaseFiles | null;

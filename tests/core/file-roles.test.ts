@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignRoles, guessRole } from '../../src/app/roles.ts';
+import { assignRoles, guessRole } from '../../src/core/file-roles.ts';
 
 describe('guessRole', () => {
   it.each([

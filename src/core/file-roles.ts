@@ -2,7 +2,7 @@
  * File roles: what each dropped NIfTI file is (a modality, the reference lesion mask, or ignored),
  * guessed from its name and changeable by the user.
  */
-import type { Modality } from '../model/model-meta.ts';
+import type { Modality } from './types.ts';
 
 /** The role of a loaded file. */
 export type FileRole = Modality | 'mask' | 'ignore';

@@ -1,0 +1,84 @@
+/**
+ * One case through the network as `npm run segment` and `npm run segment:folder` run it: checks and
+ * normalisation on the model's grid (model-input), patch inference and fusion, the map back on the
+ * FLAIR's grid, the mask and its lesion table. Notes and progress go to `log`.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { type LesionTable, lesionTable } from '../core/lesion-table.ts';
+import { type BackendName, isBackendName } from '../model/backend.ts';
+import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
+import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
+import type { ModelMeta } from '../model/model-meta.ts';
+import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
+import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
+
+/** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
+export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: boolean; threshold: number };
+
+/** The options both segment CLIs take for a run, as parseCliArgs declares them. */
+export const RUN_OPTION_SPEC = {
+  model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
+  overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const FUSIONS: readonly FusionWindowKind[] = ['bspline', 'gaussian', 'mean'];
+
+/** The run settings and the --backend of parsed options, checked (errors name the option). */
+export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; backend: BackendName | undefined } {
+  const threshold = optionalNumber(o, 'threshold', 0.5);
+  if (threshold <= 0 || threshold >= 1) throw new Error('--threshold must be between 0 and 1');
+  const window = (optionalString(o, 'fusion') ?? 'bspline') as FusionWindowKind;
+  if (!FUSIONS.includes(window)) throw new Error(`--fusion must be one of ${FUSIONS.join(', ')}`);
+  const bsplineOrder = optionalNumber(o, 'bspline-order', 2);
+  if (![0, 1, 2, 3].includes(bsplineOrder)) throw new Error('--bspline-order must be 0, 1, 2 or 3');
+  const overlapFraction = optionalNumber(o, 'overlap', DEFAULT_SEGMENT_OPTIONS.overlapFraction);
+  if (overlapFraction < 0 || overlapFraction >= 1) throw new Error('--overlap must be in [0, 1)');
+  const batchSize = optionalNumber(o, 'batch', DEFAULT_SEGMENT_OPTIONS.batchSize);
+  const backend = optionalString(o, 'backend');
+  if (backend !== undefined && !isBackendName(backend)) throw new Error(`unknown --backend ${backend}`);
+  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror: flag(o, 'mirror') }, backend };
+}
+
+/** A segmented case, on the FLAIR's grid. */
+export interface CaseResult {
+  flair: Volume;
+  probability: Float32Array;
+  mask: Uint8Array;
+  lesions: LesionTable;
+  timings: SegmentTimings;
+  seconds: number;
+}
+
+/**
+ * Segments `scans` (FLAIR required) with a loaded model; throws a one-line Error on bad input,
+ * before anything is logged. `heading` is logged once the scans are checked, before the notes.
+ */
+export async function segmentCase(
+  model: tf.LayersModel, meta: ModelMeta, scans: Partial<Record<Modality, Volume>>, settings: CaseSettings,
+  log: (line: string) => void, heading: string,
+): Promise<CaseResult> {
+  const input = prepareModelInput(scans, meta);
+  log(heading);
+  for (const m of input.ignored) log(`note: model does not use ${MODALITY_LABELS[m]}; ignored`);
+  for (const m of input.missing) log(`note: no ${MODALITY_LABELS[m]} given; the model runs on a blank channel (less accurate)`);
+  for (const note of input.notes) log(`note: ${note}`);
+  const flair = scans.flair as Volume;
+  const started = performance.now();
+  let lastReport = 0;
+  const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
+    patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
+    bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (now - lastReport < 5000 && done < total) return;
+      lastReport = now;
+      const eta = ((now - started) / done) * (total - done) / 1000;
+      log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s, about ${eta.toFixed(0)} s left`);
+    },
+  });
+  const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
+  const mask = thresholdProbability(probability, settings.threshold);
+  const lesions = lesionTable(mask, flair.dims, flair.spacingMm);
+  return { flair, probability, mask, lesions, timings, seconds: (performance.now() - started) / 1000 };
+}

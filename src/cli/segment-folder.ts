@@ -1,0 +1,145 @@
+/**
+ * `npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME_OR_DIR] [run options of segment]`
+ *
+ * Segments every case of a folder, as nnU-Net predicts a folder: each subfolder of --input that
+ * holds .nii/.nii.gz files is a case (or --input itself when it holds them directly), its files'
+ * roles guessed from their names as the app guesses them (FLAIR, T1, T2, T1 post-contrast, a
+ * reference lesion mask). Each model is loaded once. Per case it writes CASE_mask.nii.gz,
+ * CASE_lesions.csv (and CASE_prob.nii.gz with --prob) on the FLAIR's grid, and summary.csv gets one
+ * line per case: lesion count and volume, and with a reference mask Dice, precision, recall, AP and
+ * the lesion-wise rates. A case that fails gets its error in the summary and on stderr, and the
+ * others go on; the exit code is 1 when any case failed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { evaluateSegmentation } from '../core/evaluate.ts';
+import { assignRoles, ROLE_LABELS } from '../core/file-roles.ts';
+import { lesionCsvLines } from '../core/lesion-table.ts';
+import { writeNifti } from '../core/nifti-io.ts';
+import type { Modality, Volume } from '../core/types.ts';
+import { assertSameGrid, maskLike } from '../core/volume.ts';
+import type { ModelMeta } from '../model/model-meta.ts';
+import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { defaultModelForScans, resolveModelDir } from './model-location.ts';
+import { loadModelDir } from './model-files.ts';
+import { readVolume } from './read-volume.ts';
+import { runCli } from './run-cli.ts';
+import { type CaseSettings, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
+import { initNodeBackend } from './tf-node.ts';
+
+const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
+  [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names, as in the app);
+  writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob) and summary.csv to --output.`;
+
+const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
+
+const SUMMARY_COLUMNS = ['case', 'model', 'flair', 'lesions', 'volume_ml', 'dice', 'precision', 'recall', 'ap', 'lesion_tpr', 'lesion_fpr', 'volume_truth_ml', 'seconds', 'error'];
+
+const isNifti = (name: string) => /\.nii(\.gz)?$/i.test(name);
+
+/** The case folders: subfolders of `input` with NIfTI files, or `input` itself when it holds them. */
+async function caseFolders(input: string): Promise<{ name: string; dir: string }[]> {
+  if (!existsSync(input)) throw new Error(`cannot read --input '${input}': no such folder`);
+  const entries = await readdir(input, { withFileTypes: true });
+  const cases: { name: string; dir: string }[] = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = path.join(input, e.name);
+    if ((await readdir(dir)).some(isNifti)) cases.push({ name: e.name, dir });
+  }
+  if (cases.length === 0 && entries.some((e) => e.isFile() && isNifti(e.name))) cases.push({ name: path.basename(path.resolve(input)), dir: input });
+  if (cases.length === 0) throw new Error(`no case in --input '${input}': no subfolder (or the folder itself) holds .nii or .nii.gz files`);
+  return cases;
+}
+
+/** One summary line's values by column. */
+type SummaryLine = Partial<Record<(typeof SUMMARY_COLUMNS)[number], string | number>>;
+
+const csvCell = (value: string | number | undefined) => {
+  const text = value === undefined ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+runCli(async () => {
+  const o = parseCliArgs(process.argv.slice(2), SPEC);
+  if (flag(o, 'help')) return void process.stdout.write(`${USAGE}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const input = requiredString(o, 'input');
+  const output = requiredString(o, 'output');
+  const { settings, backend: backendArg } = runSettingsFrom(o);
+  const chosenModel = optionalString(o, 'model');
+  if (chosenModel !== undefined) resolveModelDir(chosenModel);
+  const cases = await caseFolders(input);
+  await mkdir(output, { recursive: true });
+  const backend = await initNodeBackend(backendArg, log);
+  log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
+
+  const models = new Map<string, { model: tf.LayersModel; meta: ModelMeta }>();
+  const summary: SummaryLine[] = [];
+  for (const c of cases) {
+    const line: SummaryLine = { case: c.name };
+    summary.push(line);
+    try {
+      await segmentFolderCase(c, { output, settings, chosenModel, prob: flag(o, 'prob'), models, line, log });
+    } catch (error) {
+      line.error = (error as Error).message;
+      log(`error: ${c.name}: ${line.error}`);
+    }
+  }
+  const csv = [SUMMARY_COLUMNS.join(','), ...summary.map((l) => SUMMARY_COLUMNS.map((k) => csvCell(l[k])).join(','))];
+  await writeFile(path.join(output, 'summary.csv'), `${csv.join('\n')}\n`);
+  const failed = summary.filter((l) => l.error !== undefined).length;
+  log(`${cases.length - failed} of ${cases.length} cases segmented -> ${path.join(output, 'summary.csv')}`);
+  if (failed > 0) process.exitCode = 1;
+});
+
+/** Reads, segments, writes and scores one case folder, filling its summary line. */
+async function segmentFolderCase(
+  c: { name: string; dir: string },
+  run: {
+    output: string; settings: CaseSettings; chosenModel: string | undefined; prob: boolean;
+    models: Map<string, { model: tf.LayersModel; meta: ModelMeta }>; line: SummaryLine; log: (line: string) => void;
+  },
+): Promise<void> {
+  const files = (await readdir(c.dir)).filter(isNifti).sort();
+  const roles = assignRoles(files);
+  const scans: Partial<Record<Modality, Volume>> = {};
+  let truth: Volume | null = null;
+  for (const [n, name] of files.entries()) {
+    const role = roles[n];
+    if (role === 'ignore') continue;
+    const volume = await readVolume(`the ${role === 'mask' ? 'reference mask' : ROLE_LABELS[role]}`, path.join(c.dir, name));
+    if (role === 'mask') truth = volume;
+    else scans[role] = volume;
+    if (role === 'flair') run.line.flair = name;
+  }
+  if (!scans.flair) throw new Error(`no FLAIR among ${files.join(', ')}`);
+  if (truth) assertSameGrid([{ name: 'FLAIR', volume: scans.flair }, { name: 'lesion mask', volume: truth }]);
+  const modelDir = resolveModelDir(run.chosenModel ?? defaultModelForScans(Object.keys(scans) as Modality[]));
+  let loaded = run.models.get(modelDir);
+  if (!loaded) {
+    loaded = await loadModelDir(modelDir);
+    run.models.set(modelDir, loaded);
+  }
+  run.line.model = path.basename(modelDir);
+  const heading = `${files.map((f, n) => `${f} (${roles[n]})`).join(', ')}; model ${run.line.model}`;
+  const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading);
+  const { flair, mask, lesions } = result;
+  const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
+  await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));
+  if (run.prob) await writeFile(out('prob.nii.gz'), writeNifti(maskLike(flair, result.probability), 'float32', { gzip: true }));
+  await writeFile(out('lesions.csv'), `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
+  Object.assign(run.line, { lesions: lesions.count, volume_ml: lesions.totalVolumeMl.toFixed(4), seconds: result.seconds.toFixed(1) });
+  if (truth) {
+    const m = evaluateSegmentation({ pred: mask, truth: truth.data, dims: flair.dims, spacingMm: flair.spacingMm, prob: result.probability, beta: loaded.meta.beta });
+    const f = (x: number | null) => (x === null ? '' : x.toFixed(4));
+    Object.assign(run.line, {
+      dice: f(m.dice), precision: f(m.precision), recall: f(m.recall), ap: f(m.ap),
+      lesion_tpr: f(m.lesionTPR), lesion_fpr: f(m.lesionFPR), volume_truth_ml: f(m.volumeTruthMl),
+    });
+  }
+  run.log(`${c.name}: ${lesions.count} lesions, ${lesions.totalVolumeMl.toFixed(3)} mL in ${result.seconds.toFixed(1)} s` +
+    (run.line.dice !== undefined ? `; Dice ${run.line.dice}` : ''));
+}
