@@ -3,12 +3,13 @@
  * headless Chromium on a CPU machine) it runs on wasm and says why; on a real GPU it runs on WebGPU.
  * Either way a 64^3 FLAIR given alone through the file input after the demo's run is segmented in
  * reasonable time at threshold 0.5 (not the demo reference's F-beta threshold), and the mask reads
- * back on the input's grid and finds the phantom's lesions.
+ * back on the input's grid and finds the phantom's lesions; stored sagittally, the same FLAIR is
+ * reoriented for the model and gives the same mask on its own grid.
  */
 import { expect, test } from '@playwright/test';
 import { sameGrid } from '../src/core/volume.ts';
 import { dice, downloadVolume, openApp, segmentAndWait, snapshot, trackPageErrors } from './helpers/page.ts';
-import { phantomFiles } from './helpers/volumes.ts';
+import { asSagittal, niftiFile, phantomFiles } from './helpers/volumes.ts';
 
 test('Default backend: wasm instead of a software GPU, with the reason shown; a 64^3 FLAIR segments', async ({ page }, testInfo) => {
   test.setTimeout(8 * 60_000);
@@ -58,5 +59,16 @@ test('Default backend: wasm instead of a software GPU, with the reason shown; a 
   testInfo.annotations.push({ type: 'dice-64-cubed', description: score.toFixed(3) });
   // a broken input or fusion path scores ~0
   expect(score).toBeGreaterThan(0.3);
+
+  // the same FLAIR stored sagittally: reoriented for the model (said on the page), the mask comes
+  // back on the sagittal file's grid and is the LAS file's mask, voxel for voxel
+  const sagittal = asSagittal(files.phantom.flair);
+  await page.getByTestId('file-input').setInputFiles([niftiFile('crop64-sagittal_FLAIR.nii.gz', sagittal)]);
+  await expect(page.getByTestId('case-title')).toHaveText('crop64-sagittal_FLAIR.nii.gz');
+  await expect(page.getByTestId('notice')).toContainText('reoriented from AIR to LAS');
+  await segmentAndWait(page, 6 * 60_000);
+  const sagittalMask = await downloadVolume(page, 'download-mask');
+  expect(sameGrid(sagittalMask.volume, sagittal)).toBe(true);
+  expect(Array.from(sagittalMask.volume.data)).toEqual(Array.from(asSagittal(mask.volume).data));
   expect(errors).toEqual([]);
 });

@@ -5,7 +5,7 @@
 import { gzipSync } from 'fflate';
 import { writeNifti } from '../../src/core/nifti-io.ts';
 import { generatePhantom, type Phantom } from '../../src/core/phantom.ts';
-import type { Vec3 } from '../../src/core/types.ts';
+import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
 
 /** A file for Playwright's setInputFiles. */
 export interface FilePayload {
@@ -26,6 +26,27 @@ export function phantomFiles(dims: Vec3, seed = 11, prefix = 'phantom'): { phant
     t2: payload(`${prefix}_T2.nii.gz`, writeNifti(phantom.t2, 'float32', { gzip: true })),
     mask: payload(`${prefix}_lesion_mask.nii.gz`, writeNifti(phantom.mask, 'uint8', { gzip: true })),
   };
+}
+
+/**
+ * The volume stored sagittally: its array axes reordered so that they point A, I, R, the affine
+ * changed to match (scan voxel (a, b, c) is voxel (nx - 1 - c, a, nz - 1 - b) of an LAS volume).
+ * Same world, other array order, as a sagittal acquisition stores an image.
+ */
+export function asSagittal(volume: Volume): Volume {
+  const [nx, ny, nz] = volume.dims;
+  const data = new Float32Array(volume.data.length);
+  for (let c = 0; c < nx; c++) for (let b = 0; b < nz; b++) for (let a = 0; a < ny; a++) {
+    data[a + ny * (b + nz * c)] = volume.data[(nx - 1 - c) + nx * (a + ny * (nz - 1 - b))];
+  }
+  const P = [[0, 0, -1, nx - 1], [1, 0, 0, 0], [0, -1, 0, nz - 1], [0, 0, 0, 1]];
+  const affine: Affine = volume.affine.map((row) => P[0].map((_, col) => row.reduce((sum, v, r) => sum + v * P[r][col], 0)));
+  return { dims: [ny, nz, nx], spacingMm: [volume.spacingMm[1], volume.spacingMm[2], volume.spacingMm[0]], affine, data, dataType: volume.dataType };
+}
+
+/** A volume as a .nii.gz file payload. */
+export function niftiFile(name: string, volume: Volume): FilePayload {
+  return payload(name, writeNifti(volume, volume.dataType, { gzip: true }));
 }
 
 /** Random bytes with a NIfTI name (gzip magic first, so the gzip reader rejects it). */

@@ -10,7 +10,7 @@
  * the lesion-wise rates. A case that fails gets its error in the summary and on stderr, and the
  * others go on; the exit code is 1 when any case failed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -36,13 +36,13 @@ const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob
 
 const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
 
-const SUMMARY_COLUMNS = ['case', 'model', 'flair', 'lesions', 'volume_ml', 'dice', 'precision', 'recall', 'ap', 'lesion_tpr', 'lesion_fpr', 'volume_truth_ml', 'seconds', 'error'];
+const SUMMARY_COLUMNS = ['case', 'model', 'flair', 'lesions', 'volume_ml', 'dice', 'precision', 'recall', 'ap', 'lesion_tpr', 'lesion_fpr', 'volume_truth_ml', 'seconds', 'error'] as const;
 
 const isNifti = (name: string) => /\.nii(\.gz)?$/i.test(name);
 
 /** The case folders: subfolders of `input` with NIfTI files, or `input` itself when it holds them. */
 async function caseFolders(input: string): Promise<{ name: string; dir: string }[]> {
-  if (!existsSync(input)) throw new Error(`cannot read --input '${input}': no such folder`);
+  if (!existsSync(input) || !statSync(input).isDirectory()) throw new Error(`cannot read --input '${input}': no such folder`);
   const entries = await readdir(input, { withFileTypes: true });
   const cases: { name: string; dir: string }[] = [];
   for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -349,8 +349,9 @@ describe('segment:folder', () => {
     expect(rows[1].error).toMatch(/not a readable NIfTI file/);
   });
 
-  it('refuses a folder without cases in one line', () => {
+  it('refuses a folder without cases, or a file, in one line', () => {
     expectOneLineError(runCli('segment-folder', ['--input', file('model'), '--output', file('nothing-out')]), /no case in --input/);
+    expectOneLineError(runCli('segment-folder', ['--input', file('flair.nii.gz'), '--output', file('nothing-out')]), /cannot read --input .*no such folder/);
     expect(existsSync(file('nothing-out'))).toBe(false);
   });
 });

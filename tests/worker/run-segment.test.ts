@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import { generatePhantom } from '../../src/core/phantom.ts';
-import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
+import type { Volume } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import type { ModelMeta } from '../../src/model/model-meta.ts';
 import { prepareCase } from '../../src/worker/case-state.ts';
 import { runSegmentation } from '../../src/worker/run-segment.ts';
+import { asSagittal } from '../../e2e/helpers/volumes.ts';
 import { seededValues, useBackend } from '../model/tf-backend.ts';
 
 beforeAll(async () => {
@@ -21,24 +22,6 @@ function convModel(channels: number): tf.LayersModel {
   const model = tf.model({ inputs: input, outputs: prob });
   conv.setWeights([tf.tensor5d(seededValues(27 * channels, 5, -0.5, 0.5), [3, 3, 3, channels, 1]), tf.tensor1d([0.1])]);
   return model;
-}
-
-/**
- * The volume with its array axes reordered so that they point A, I, R (a sagittal acquisition of
- * the LAS phantom), its affine changed to match: scan voxel (a, b, c) is phantom voxel
- * (dims[0] - 1 - c, a, dims[2] - 1 - b). Same world, other array order.
- */
-function asSagittal(volume: Volume): Volume {
-  const [nx, ny, nz] = volume.dims;
-  const dims: Vec3 = [ny, nz, nx];
-  const data = new Float32Array(volume.data.length);
-  for (let c = 0; c < nx; c++) for (let b = 0; b < nz; b++) for (let a = 0; a < ny; a++) {
-    data[a + ny * (b + nz * c)] = volume.data[(nx - 1 - c) + nx * (a + ny * (nz - 1 - b))];
-  }
-  // phantom voxel of scan voxel s: p = P s + o; the new affine is A [P o; 0 1]
-  const P = [[0, 0, -1, nx - 1], [1, 0, 0, 0], [0, -1, 0, nz - 1], [0, 0, 0, 1]];
-  const affine: Affine = volume.affine.map((row) => P[0].map((_, col) => row.reduce((sum, v, r) => sum + v * P[r][col], 0)));
-  return { ...volume, dims, affine, data };
 }
 
 const META = { modalities: ['flair', 't1', 't2'], patchSize: 16 } as unknown as ModelMeta;
