@@ -4,6 +4,7 @@
  */
 import type { EvaluationReport } from '../core/evaluate.ts';
 import { lesionCsvLines, type LesionRow, type LesionTable } from '../core/lesion-table.ts';
+import { csvCell } from '../core/csv.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Volume } from '../core/types.ts';
 import { maskLike } from '../core/volume.ts';
@@ -19,22 +20,6 @@ export function probabilityNiftiBytes(flair: Volume, probability: Float32Array):
 }
 
 /** Everything the metrics export holds. */
-export interface LesionRecord {
-  label: number;
-  voxels: number;
-  volumeMl: number;
-  centroidVox: readonly number[];
-  inReference?: boolean;
-}
-
-function asRow(l: LesionRecord): LesionRow {
-  return { ...l, centroidVox: [l.centroidVox[0], l.centroidVox[1], l.centroidVox[2]] };
-}
-
-function lesionRecord(r: LesionRow): LesionRecord {
-  return { label: r.label, voxels: r.voxels, volumeMl: r.volumeMl, centroidVox: [...r.centroidVox], ...(r.inReference === undefined ? {} : { inReference: r.inReference }) };
-}
-
 export interface MetricsRecord {
   case: string;
   model: string;
@@ -45,9 +30,9 @@ export interface MetricsRecord {
   lesionCount: number;
   totalVolumeMl: number;
   /** With a reference mask, `inReference` says whether each lesion touches it (found) or not (false). */
-  lesions: LesionRecord[];
+  lesions: LesionRow[];
   /** With a reference mask: its lesions that no predicted lesion touches. */
-  missedReferenceLesions?: LesionRecord[];
+  missedReferenceLesions?: LesionRow[];
   /** Against the reference mask, when one was loaded. */
   evaluation: EvaluationReport | null;
   timingsMs: Record<string, number>;
@@ -68,8 +53,8 @@ export function metricsRecord(input: {
     spacingMm: [...input.flair.spacingMm],
     lesionCount: input.lesions.count,
     totalVolumeMl: input.lesions.totalVolumeMl,
-    lesions: input.lesions.rows.map(lesionRecord),
-    ...(input.lesions.missed ? { missedReferenceLesions: input.lesions.missed.map(lesionRecord) } : {}),
+    lesions: input.lesions.rows,
+    ...(input.lesions.missed ? { missedReferenceLesions: input.lesions.missed } : {}),
     evaluation: input.evaluation,
     timingsMs: input.timingsMs,
     createdAt: (input.now ?? new Date()).toISOString(),
@@ -97,9 +82,9 @@ export function metricsCsv(record: MetricsRecord): string {
   for (const [key, value] of Object.entries(record.timingsMs)) rows.push([`time_${snake(key)}`, value]);
   const lines = ['metric,value', ...rows.map(([k, v]) => `${csvCell(k)},${csvCell(v)}`), ''];
   const missed = record.missedReferenceLesions;
-  lines.push(...lesionCsvLines(record.lesions.map(asRow), { verdict: missed !== undefined }));
+  lines.push(...lesionCsvLines(record.lesions, { verdict: missed !== undefined }));
   if (missed) {
-    const [header, ...rows] = lesionCsvLines(missed.map(asRow));
+    const [header, ...rows] = lesionCsvLines(missed);
     lines.push('', header.replace(/^lesion,/, 'missed_reference_lesion,'), ...rows);
   }
   return `${lines.join('\n')}\n`;
@@ -109,10 +94,6 @@ function snake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** A file name stem from the case title: "sub-01_FLAIR.nii.gz" -> "sub-01_FLAIR". */
 export function fileStem(title: string): string {

@@ -14,6 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { csvCell } from '../core/csv.ts';
 import { evaluateSegmentation } from '../core/evaluate.ts';
 import { assignRoles, ROLE_LABELS } from '../core/file-roles.ts';
 import { lesionCsvLines } from '../core/lesion-table.ts';
@@ -57,10 +58,6 @@ async function caseFolders(input: string): Promise<{ name: string; dir: string }
 /** One summary line's values by column. */
 type SummaryLine = Partial<Record<(typeof SUMMARY_COLUMNS)[number], string | number>>;
 
-const csvCell = (value: string | number | undefined) => {
-  const text = value === undefined ? '' : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 runCli(async () => {
   const o = parseCliArgs(process.argv.slice(2), SPEC);

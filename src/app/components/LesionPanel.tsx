@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { LesionRow, LesionTable } from '../../core/lesion-table.ts';
+import type { LesionRow } from '../../core/lesion-table.ts';
 import type { Vec3 } from '../../core/types.ts';
 import { formatMl } from '../format.ts';
 import type { SegmentationResult } from '../state/workbench-state.ts';
@@ -30,7 +30,8 @@ export function LesionPanel({ result, onJump }: Props) {
   const { lesions, threshold } = result.outcome;
   const missed = lesions.missed;
   const shown = missed ? listing : 'all';
-  const rows = shown === 'missed' ? (missed ?? []) : shown === 'false' ? lesions.rows.filter((r) => r.inReference === false) : lesions.rows;
+  const falseRows = lesions.rows.filter((r) => r.inReference === false);
+  const rows = shown === 'missed' ? (missed ?? []) : shown === 'false' ? falseRows : lesions.rows;
   return (
     <section className="panel">
       <h2>Lesions</h2>
@@ -39,7 +40,7 @@ export function LesionPanel({ result, onJump }: Props) {
         <div><span className="big" data-testid="lesion-volume">{formatMl(lesions.totalVolumeMl)} mL</span><span className="hint">total volume</span></div>
       </div>
       <p className="hint" data-testid="lesion-threshold" data-threshold={threshold}>26-connected components of p ≥ {threshold.toFixed(2)}</p>
-      {missed && <ReviewChoice lesions={lesions} missed={missed} listing={shown} onChange={setListing} />}
+      {missed && <ReviewChoice count={lesions.count} falseCount={falseRows.length} missedCount={missed.length} listing={shown} onChange={setListing} />}
       <div className="table-wrap">
         <table className="lesions">
           <thead>
@@ -57,15 +58,14 @@ export function LesionPanel({ result, onJump }: Props) {
   );
 }
 
-function ReviewChoice({ lesions, missed, listing, onChange }: { lesions: LesionTable; missed: LesionRow[]; listing: Listing; onChange: (l: Listing) => void }) {
-  const falseCount = lesions.rows.filter((r) => r.inReference === false).length;
+function ReviewChoice({ count, falseCount, missedCount, listing, onChange }: { count: number; falseCount: number; missedCount: number; listing: Listing; onChange: (l: Listing) => void }) {
   return (
-    <label className="inline" data-testid="lesion-review" data-false={falseCount} data-missed={missed.length}>
+    <label className="inline" data-testid="lesion-review" data-false={falseCount} data-missed={missedCount}>
       <span>List</span>
       <select data-testid="lesion-listing" value={listing} onChange={(e) => onChange(e.target.value as Listing)} title="Checked against the reference mask: a lesion is found when it touches a reference lesion">
-        <option value="all">all {lesions.count} lesions</option>
+        <option value="all">all {count} lesions</option>
         <option value="false">{falseCount} false (not in the reference)</option>
-        <option value="missed">{missed.length} missed reference lesions</option>
+        <option value="missed">{missedCount} missed reference lesions</option>
       </select>
     </label>
   );

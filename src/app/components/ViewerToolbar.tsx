@@ -1,9 +1,9 @@
+import { ROLE_LABELS } from '../../core/file-roles.ts';
 import type { Modality } from '../../model/model-meta.ts';
 import type { OverlayStyle, ViewMode } from '../state/workbench-state.ts';
 
 const VIEWS: [ViewMode, string][] = [['multiplanar', 'Multiplanar + 3D'], ['axial', 'Axial'], ['coronal', 'Coronal'], ['sagittal', 'Sagittal'], ['render', '3D']];
 const COLORMAPS = ['warm', 'hot', 'red', 'plasma', 'viridis', 'winter'];
-const SCAN_LABELS: Record<Modality, string> = { flair: 'FLAIR', t1: 'T1', t2: 'T2', t1post: 'T1 post' };
 
 interface Props {
   /** The case's loaded scans, and the one shown under the overlay. */
@@ -30,7 +30,7 @@ export function ViewerToolbar({ scans, displayScan, onDisplayScan, style, view, 
         ))}
       </div>
       <select data-testid="display-scan" aria-label="Scan shown" title="The scan shown under the overlay" value={displayScan} disabled={scans.length < 2} onChange={(e) => onDisplayScan(e.target.value as Modality)}>
-        {scans.map((m) => <option key={m} value={m}>{SCAN_LABELS[m]}</option>)}
+        {scans.map((m) => <option key={m} value={m}>{ROLE_LABELS[m]}</option>)}
       </select>
       <label className="inline" title="In the 3D view, cut away what lies between you and the crosshair (click a lesion in the table to cut through it)">
         <input type="checkbox" data-testid="cut-away" checked={cutAway} disabled={!shows3d} onChange={(e) => onCutAway(e.target.checked)} />

@@ -31,6 +31,8 @@ const OVERLAY_RANGE: Readonly<Record<OverlayStyle['kind'], [number, number]>> = 
 export class NiivueController {
   private readonly nv: Niivue;
   private base: NVImage | null = null;
+  /** The voxels the base image shows (the FLAIR set by setBase, or a scan from showScan). */
+  private shownScan: Float32Array | null = null;
   private overlay: NVImage | null = null;
   private hasOverlayData = false;
   private cutAway = false;
@@ -75,6 +77,7 @@ export class NiivueController {
     this.nv.addVolume(image);
     this.nv.addVolume(overlay);
     this.base = image;
+    this.shownScan = volume.data;
     this.overlay = overlay;
     this.hasOverlayData = false;
     // start a little off the midline (the sagittal view would show only the falx) and through the
@@ -91,9 +94,11 @@ export class NiivueController {
    */
   showScan(data: Float32Array): void {
     const img = this.base?.img;
-    if (!this.base || !img) return;
+    // a new case's base already shows its FLAIR: no second copy and range pass
+    if (!this.base || !img || data === this.shownScan) return;
     if (data.length !== img.length) throw new Error(`the scan has ${data.length} voxels, the viewer's ${img.length}`);
     img.set(data);
+    this.shownScan = data;
     this.base.calMinMax();
     this.nv.updateGLVolume();
   }
