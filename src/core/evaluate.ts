@@ -2,6 +2,7 @@
  * One-call evaluation of a segmentation against the truth: voxel-wise metrics, average precision
  * (when a probability map is given) and lesion-wise metrics, as one flat record for the app and CLI.
  */
+import type { ComponentLabels } from './components.ts';
 import { lesionMetrics, type LesionMetrics } from './lesion-metrics.ts';
 import { confusionCounts, voxelMetrics } from './metrics.ts';
 import { averagePrecision } from './pr-curve.ts';
@@ -20,6 +21,11 @@ export interface EvaluateInput {
   prob?: Float32Array;
   /** Beta of `fbeta`, default 1.5 (beta > 1 weighs recall more). */
   beta?: number;
+  /**
+   * Parts already computed, for a map scored at many thresholds: the AP of `prob` (it does not
+   * depend on the threshold) and the 26-connected components of `pred` (as a mask) and `truth`.
+   */
+  known?: { ap?: number; predComponents?: ComponentLabels; truthComponents?: ComponentLabels };
 }
 
 /** Flat evaluation record; ratios follow the 0/0 convention of ./metrics.ts. */
@@ -48,7 +54,7 @@ export interface EvaluationReport extends LesionMetrics {
  * @example evaluateSegmentation({ pred, truth, dims: [182, 218, 182], spacingMm: [1, 1, 1] }).dice
  */
 export function evaluateSegmentation(input: EvaluateInput): EvaluationReport {
-  const { pred, truth, dims, spacingMm, prob, beta = 1.5 } = input;
+  const { pred, truth, dims, spacingMm, prob, beta = 1.5, known } = input;
   const n = dims[0] * dims[1] * dims[2];
   const check = (name: string, a: { length: number } | undefined): void => {
     if (a && a.length !== n) {
@@ -62,7 +68,10 @@ export function evaluateSegmentation(input: EvaluateInput): EvaluationReport {
   const voxel = voxelMetrics(counts, beta);
   const predMask = binarize(pred, 0.5);
   const truthMask = binarize(truth, 0);
-  const lesion = lesionMetrics({ pred: predMask, truth: truthMask, dims, spacingMm, connectivity: 26 });
+  const lesion = lesionMetrics({
+    pred: predMask, truth: truthMask, dims, spacingMm, connectivity: 26,
+    components: { pred: known?.predComponents, truth: known?.truthComponents },
+  });
   return {
     dice: voxel.dice,
     precision: voxel.precision,
@@ -71,7 +80,7 @@ export function evaluateSegmentation(input: EvaluateInput): EvaluationReport {
     f2: voxel.f2,
     fbeta: voxel.fbeta,
     beta,
-    ap: prob ? averagePrecision(prob, truth) : null,
+    ap: prob ? known?.ap ?? averagePrecision(prob, truth) : null,
     lesionTPR: lesion.lesionTPR,
     lesionFPR: lesion.lesionFPR,
     lesionCountPred: lesion.lesionCountPred,

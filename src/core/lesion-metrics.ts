@@ -3,7 +3,7 @@
  * 26-connected component; a truth lesion is detected when any of its voxels is predicted, and a
  * predicted lesion is false when none of its voxels is in the truth.
  */
-import { type Connectivity, labelComponents } from './components.ts';
+import { type ComponentLabels, type Connectivity, labelComponents } from './components.ts';
 import type { Vec3 } from './types.ts';
 import { voxelVolumeMl } from './volume.ts';
 
@@ -30,6 +30,8 @@ export interface LesionMetricsInput {
   spacingMm: Vec3;
   /** Default 26. */
   connectivity?: Connectivity;
+  /** Components already labelled (with `connectivity`), e.g. a reference scored at many thresholds. */
+  components?: { pred?: ComponentLabels; truth?: ComponentLabels };
 }
 
 /**
@@ -41,12 +43,12 @@ export interface LesionMetricsInput {
  * @example lesionMetrics({ pred, truth, dims: [182, 218, 182], spacingMm: [1, 1, 1] }).lesionTPR
  */
 export function lesionMetrics(input: LesionMetricsInput): LesionMetrics {
-  const { pred, truth, dims, spacingMm, connectivity = 26 } = input;
+  const { pred, truth, dims, spacingMm, connectivity = 26, components } = input;
   if (pred.length !== truth.length) {
     throw new Error(`prediction has ${pred.length} voxels but truth has ${truth.length}; they must be on the same grid`);
   }
-  const predCc = labelComponents(pred, dims, connectivity);
-  const truthCc = labelComponents(truth, dims, connectivity);
+  const predCc = components?.pred ?? labelComponents(pred, dims, connectivity);
+  const truthCc = components?.truth ?? labelComponents(truth, dims, connectivity);
   const truthHit = new Uint8Array(truthCc.count + 1);
   const predHit = new Uint8Array(predCc.count + 1);
   for (let v = 0; v < pred.length; v++) {

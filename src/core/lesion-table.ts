@@ -35,6 +35,8 @@ export interface LesionTableOptions {
   connectivity?: Connectivity;
   /** A reference lesion mask on the same grid (non-zero = lesion). */
   reference?: ArrayLike<number>;
+  /** Components already labelled (with `connectivity`): the mask's, and the reference's. */
+  components?: { mask?: ComponentLabels; reference?: ComponentLabels };
 }
 
 /**
@@ -48,7 +50,7 @@ export interface LesionTableOptions {
  */
 export function lesionTable(mask: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, options: LesionTableOptions = {}): LesionTable {
   const connectivity = options.connectivity ?? 26;
-  const components = labelComponents(mask, dims, connectivity);
+  const components = options.components?.mask ?? labelComponents(mask, dims, connectivity);
   const voxelMl = voxelVolumeMl(spacingMm);
   const rows = componentRows(components, dims, voxelMl);
   const totalVoxels = rows.reduce((n, row) => n + row.voxels, 0);
@@ -57,7 +59,7 @@ export function lesionTable(mask: ArrayLike<number>, dims: Vec3, spacingMm: Vec3
   if (options.reference.length !== mask.length) {
     throw new Error(`the reference has ${options.reference.length} voxels but the mask has ${mask.length}; they must be on the same grid`);
   }
-  const reference = labelComponents(options.reference, dims, connectivity);
+  const reference = options.components?.reference ?? labelComponents(options.reference, dims, connectivity);
   const found = new Uint8Array(components.count + 1);
   const touched = new Uint8Array(reference.count + 1);
   for (let v = 0; v < components.labels.length; v++) {

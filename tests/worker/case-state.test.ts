@@ -3,6 +3,9 @@ import { generatePhantom } from '../../src/core/phantom.ts';
 import { zscoreInBrain } from '../../src/core/normalize.ts';
 import { channelsFor, prepareCase } from '../../src/worker/case-state.ts';
 import { outcomeAt } from '../../src/worker/outcome.ts';
+import { evaluateSegmentation } from '../../src/core/evaluate.ts';
+import { lesionTable } from '../../src/core/lesion-table.ts';
+import { createRng } from '../../src/core/random.ts';
 import type { WorkerRequest } from '../../src/worker/protocol.ts';
 
 const phantom = generatePhantom({ dims: [32, 32, 32], seed: 4, lesionCount: 3 });
@@ -53,5 +56,23 @@ describe('outcomeAt', () => {
     expect(outcomeAt(held, 0.95).lesions.count).toBe(0);
     expect(outcomeAt({ ...held, truth: null }, 0.5).metrics).toBeNull();
     expect(() => outcomeAt(held, 1)).toThrow(/between 0 and 1/);
+  });
+
+  it('scores every threshold as the plain core functions do, also after the reference changes', () => {
+    const rng = createRng(12);
+    // a noisy map: lesion voxels mostly high, a sprinkle of bright false voxels elsewhere
+    const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.4 + 0.6 * rng() : rng() ** 6));
+    const held = { runId: 2, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5 };
+    const otherTruth = generatePhantom({ dims: [32, 32, 32], seed: 9, lesionCount: 4 }).mask;
+    for (const truth of [phantom.mask, otherTruth, phantom.mask]) {
+      for (const threshold of [0.3, 0.5, 0.8]) {
+        const outcome = outcomeAt({ ...held, truth }, threshold);
+        const mask = Uint8Array.from(probability, (p) => (p >= threshold ? 1 : 0));
+        expect(outcome.mask).toEqual(mask);
+        expect(outcome.lesions).toEqual(lesionTable(mask, held.dims, held.spacingMm, { reference: truth.data }));
+        expect(outcome.metrics).toEqual(evaluateSegmentation({ pred: mask, truth: truth.data, dims: held.dims, spacingMm: held.spacingMm, prob: probability, beta: 1.5 }));
+      }
+    }
+    expect(outcomeAt({ ...held, truth: otherTruth }, 0.5).metrics?.ap).not.toBe(outcomeAt(held, 0.5).metrics?.ap);
   });
 });
