@@ -95,7 +95,7 @@ export async function runFinetune(model: tf.LayersModel, session: FinetuneSessio
   const { options } = session;
   const batch: BatchOptions = {
     batchSize: options.batchSize, patchSize: [options.patchSize, options.patchSize, options.patchSize],
-    lesionFraction: 0.5, maxShiftVox: Math.floor((3 * options.patchSize) / 8), flip: true, jitter: null, modalityDropout: 0, strong: null,
+    lesionFraction: 0.5, maxShiftVox: Math.floor((3 * options.patchSize) / 8), flip: true, jitter: null, modalityDropout: 0, strong: null, thickSlices: null,
   };
   session.step = await trainLoop(model, session.optimizer, {
     steps: options.steps, startStep: session.step, learningRate: options.learningRate, finalLearningRateFraction: 1,

@@ -24,6 +24,8 @@ export interface ModelMeta {
   trainedOn: string[];
   /** `--augment` of the training run's last phase; absent means 'basic' (flip and intensity jitter). */
   augment?: 'basic' | 'strong';
+  /** `--thick-slices` of the last phase: the share of patches given simulated thick slices. */
+  thickSlices?: number;
   /** Set by `npm run average`: the training steps of the checkpoints whose weights were averaged. */
   averagedSteps?: number[];
   /** Set by `npm run calibrate`: the temperature baked into the last convolution (temperature-scaling.ts). */

@@ -4,6 +4,7 @@ import { binarize, randomAffine, resamplePatch } from '../core/patch-affine.ts';
 import { extractPatch } from '../core/patch-grid.ts';
 import { samplePatchBox, type SamplingOptions, type TrainingCase } from '../core/patch-sampling.ts';
 import { randomInt, randomUniform, type Rng } from '../core/random.ts';
+import { randomThickSlices, simulateThickSlices, type ThickSliceAugment } from '../core/thick-slices.ts';
 import { interleaveChannels, patchTensorShape } from './patch-tensor.ts';
 
 export interface BatchOptions extends SamplingOptions {
@@ -18,11 +19,13 @@ export interface BatchOptions extends SamplingOptions {
   modalityDropout: number;
   /** Rotation/scaling, gamma and blur (`--augment strong`), or null for flip and jitter alone. */
   strong: StrongAugment | null;
+  /** Thick-slice simulation (`--thick-slices P`), or null for none. */
+  thickSlices: ThickSliceAugment | null;
 }
 
 /**
  * Draws one training batch: a case at random per patch, a balanced patch box (rotated and scaled
- * with `strong`), random flip, blur, gamma and intensity jitter. Returns x [B, D, H, W, C] and the
+ * with `strong`), random flip, thick slices, blur, gamma and intensity jitter. Returns x [B, D, H, W, C] and the
  * label y [B, D, H, W, 1].
  */
 export function makeTrainingBatch(cases: readonly TrainingCase[], options: BatchOptions, rng: Rng): { x: tf.Tensor5D; y: tf.Tensor5D } {
@@ -41,9 +44,12 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
     const patches = c.channels.map(cut);
     const label = affine ? binarize(cut(c.label)) : cut(c.label);
     const flip = options.flip && rng() < 0.5;
+    const thick = options.thickSlices && rng() < options.thickSlices.probability ? options.thickSlices : null;
+    const slices = thick ? randomThickSlices(rng, thick.thickness) : null;
     patches.forEach((p, ch) => {
       if (ch > 0 && rng() < options.modalityDropout) return void p.fill(0);
       if (flip) flipAlongI(p, size);
+      if (thick && slices && (ch === 0 || rng() < thick.otherChannelProbability)) simulateThickSlices(p, size, slices);
       if (strong && rng() < strong.blurProbability) blurInBrain(p, size, randomUniform(rng, ...strong.blurSigmaVox));
       if (strong && rng() < strong.gammaProbability) gammaIntensity(p, randomUniform(rng, ...strong.gammaRange));
       if (options.jitter) jitterIntensity(p, options.jitter, rng);

@@ -82,7 +82,7 @@ describe('learning', () => {
     const losses: number[] = [];
     const batchOptions = {
       batchSize: 2, patchSize: [16, 16, 16] as Vec3, lesionFraction: 0.5, maxShiftVox: 4,
-      flip: true, jitter: null, modalityDropout: 0, strong: null,
+      flip: true, jitter: null, modalityDropout: 0, strong: null, thickSlices: null,
     };
     const started = performance.now();
     const done = await trainLoop(model, optimizer, {

@@ -34,7 +34,7 @@ function positionCase(label: (i: number, j: number, k: number) => number): Train
 }
 
 const BASE: BatchOptions = {
-  batchSize: 16, patchSize: PATCH, lesionFraction: 0.5, maxShiftVox: 2, flip: true, jitter: null, modalityDropout: 0, strong: null,
+  batchSize: 16, patchSize: PATCH, lesionFraction: 0.5, maxShiftVox: 2, flip: true, jitter: null, modalityDropout: 0, strong: null, thickSlices: null,
 };
 
 describe('makeTrainingBatch', () => {
@@ -116,6 +116,30 @@ describe('makeTrainingBatch', () => {
     }
     expect(checked).toBeGreaterThan(ys.length / 4);
     expect(notAxisAligned).toBeGreaterThan(0); // the patches were really resampled
+  });
+
+  it('thick slices blur FLAIR along one axis, leave the other channel when told to, and never touch the label', () => {
+    const labelOf = (i: number, j: number, k: number) => ((i + 2 * j + 3 * k) % 5 === 0 ? 1 : 0);
+    const c = positionCase(labelOf);
+    const thickSlices = { probability: 1, thickness: [2, 3] as const, otherChannelProbability: 0 };
+    const { x, y } = makeTrainingBatch([c], { ...BASE, flip: false, thickSlices }, createRng(11));
+    const xs = x.arraySync();
+    const ys = y.arraySync();
+    tf.dispose([x, y]);
+    let blurred = 0;
+    for (let b = 0; b < 16; b++) {
+      const [i0, j0, k0] = decode(-xs[b][0][0][0][1]);
+      let changed = false;
+      for (let kk = 0; kk < 5; kk++) for (let jj = 0; jj < 4; jj++) for (let ii = 0; ii < 6; ii++) {
+        const [i, j, k] = [i0 + ii, j0 + jj, k0 + kk];
+        expect(xs[b][kk][jj][ii][1]).toBe(-code(i, j, k));
+        expect(ys[b][kk][jj][ii][0]).toBe(labelOf(i, j, k));
+        if (Math.abs(xs[b][kk][jj][ii][0] - code(i, j, k)) > 1e-3) changed = true;
+      }
+      if (changed) blurred++;
+    }
+    // a linear code survives between whole slices; the clamped ends of the patch show the slices
+    expect(blurred).toBeGreaterThan(8);
   });
 });
 

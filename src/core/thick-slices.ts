@@ -1,0 +1,99 @@
+import type { Vec3 } from './types.ts';
+import { randomInt, randomUniform, type Rng } from './random.ts';
+
+/** One simulated thick-slice acquisition along an axis of a patch. */
+export interface ThickSlices {
+  axis: 0 | 1 | 2;
+  /** Slice thickness, equal to the slice spacing, in voxels (>= 1). */
+  thickness: number;
+  /** Centre of slice 0 along the axis, in voxels. */
+  phase: number;
+}
+
+/** `--thick-slices P`: the share of patches that get thick slices, and how thick. */
+export interface ThickSliceAugment {
+  probability: number;
+  thickness: readonly [number, number];
+  /** FLAIR (channel 0) always gets the patch's slices; each other channel with this probability. */
+  otherChannelProbability: number;
+}
+
+/** Clinical 2D FLAIR and T2 are acquired in 2-5 mm slices. */
+export function thickSliceAugment(probability: number): ThickSliceAugment {
+  return { probability, thickness: [2, 5], otherChannelProbability: 0.5 };
+}
+
+export function randomThickSlices(rng: Rng, thickness: readonly [number, number]): ThickSlices {
+  const t = randomUniform(rng, ...thickness);
+  return { axis: randomInt(rng, 3) as 0 | 1 | 2, thickness: t, phase: randomUniform(rng, 0, t) };
+}
+
+/**
+ * Simulates a scan acquired in thick slices and brought back to 1 mm, as model-grid.ts brings a real
+ * one: each slice holds the mean of what it covers (a box profile; voxels cut by a slice boundary
+ * count by their overlap), and each voxel is then interpolated linearly between the two nearest
+ * slice centres (clamped beyond the first and last). This is nnU-Net's low-resolution simulation
+ * along one axis, with the partial-volume blur of real slices; the label is left as it is, so the
+ * model learns the lesion's 1 mm extent from blurred input. Voxels outside the brain (0) stay 0.
+ */
+export function simulateThickSlices(patch: Float32Array, size: Vec3, slices: ThickSlices): void {
+  const { axis, thickness, phase } = slices;
+  const n = size[axis];
+  const stride = axis === 0 ? 1 : axis === 1 ? size[0] : size[0] * size[1];
+  const plan = slicePlan(n, thickness, phase);
+  const lineValues = new Float64Array(n);
+  const sliceValues = new Float64Array(plan.slices.length);
+  // every line along the axis starts at a voxel whose coordinate on that axis is 0
+  for (let base = 0; base < patch.length; base++) {
+    if (Math.floor(base / stride) % n !== 0) continue;
+    for (let x = 0; x < n; x++) lineValues[x] = patch[base + x * stride];
+    plan.slices.forEach((s, j) => {
+      let sum = 0;
+      for (let q = 0; q < s.voxels.length; q++) sum += s.weights[q] * lineValues[s.voxels[q]];
+      sliceValues[j] = sum;
+    });
+    for (let x = 0; x < n; x++) {
+      if (lineValues[x] === 0) continue;
+      const { lower, upper, t } = plan.between[x];
+      patch[base + x * stride] = (1 - t) * sliceValues[lower] + t * sliceValues[upper];
+    }
+  }
+}
+
+interface Slice {
+  centre: number;
+  voxels: number[];
+  /** Overlap of each voxel with the slice, normalised to sum 1 over the voxels inside the patch. */
+  weights: number[];
+}
+
+/** The slices that overlap a line of n voxels, and for each voxel the two slices it lies between. */
+function slicePlan(n: number, thickness: number, phase: number): { slices: Slice[]; between: { lower: number; upper: number; t: number }[] } {
+  if (!(thickness >= 1)) throw new Error(`slice thickness must be at least 1 voxel, got ${thickness}`);
+  const half = thickness / 2;
+  const slices: Slice[] = [];
+  const first = Math.floor((-0.5 - half - phase) / thickness);
+  const last = Math.ceil((n - 0.5 + half - phase) / thickness);
+  for (let j = first; j <= last; j++) {
+    const centre = phase + j * thickness;
+    const voxels: number[] = [];
+    const weights: number[] = [];
+    for (let x = Math.max(0, Math.floor(centre - half)); x <= Math.min(n - 1, Math.ceil(centre + half)); x++) {
+      const overlap = Math.min(centre + half, x + 0.5) - Math.max(centre - half, x - 0.5);
+      if (overlap > 1e-9) {
+        voxels.push(x);
+        weights.push(overlap);
+      }
+    }
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (voxels.length > 0) slices.push({ centre, voxels, weights: weights.map((w) => w / total) });
+  }
+  const between = Array.from({ length: n }, (_, x) => {
+    const upper = slices.findIndex((s) => s.centre > x);
+    if (upper === -1) return { lower: slices.length - 1, upper: slices.length - 1, t: 0 };
+    if (upper === 0) return { lower: 0, upper: 0, t: 0 };
+    const lower = upper - 1;
+    return { lower, upper, t: (x - slices[lower].centre) / (slices[upper].centre - slices[lower].centre) };
+  });
+  return { slices, between };
+}
