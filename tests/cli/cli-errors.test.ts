@@ -134,15 +134,16 @@ async function makeDataDir(): Promise<void> {
 }
 
 describe('train', () => {
-  it('keeps a snapshot of each checkpoint from --keep-from on, for average', async () => {
+  it('keeps a snapshot of each checkpoint from --keep-from on, for average, and records --thick-slices', async () => {
     await makeDataDir();
     const out = file('trained');
     const r = runCli('train', ['--out', out, '--data', file('data'), '--cases', 'caseA', '--transplants', '0', '--modalities', 'flair',
-      '--patch', '16', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--keep-from', '4', '--backend', 'wasm']);
+      '--patch', '16', '--batch', '1', '--steps', '4', '--checkpoint-every', '2', '--keep-from', '4', '--thick-slices', '1', '--backend', 'wasm']);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(path.join(out, 'snapshots', '2'))).toBe(false);
     const json = JSON.parse(await readFile(path.join(out, 'snapshots', '4', 'model.json'), 'utf8'));
     expect(json.userDefinedMetadata.steps).toBe(4);
+    expect(json.userDefinedMetadata.thickSlices).toBe(1);
     expect(await readFile(path.join(out, 'snapshots', '4', 'weights.bin'))).toEqual(await readFile(path.join(out, 'weights.bin')));
   });
 });
@@ -167,6 +168,7 @@ describe('train --steps 0 and --init-from', () => {
     expect(existsSync(path.join(out, 'optimizer.json'))).toBe(true);
     expectOneLineError(runCli('train', ['--out', out, '--init-from', file('model'), '--resume']), /either --resume .* or --init-from/);
     expectOneLineError(runCli('train', ['--out', out, '--augment', 'heavy']), /--augment must be basic or strong/);
+    expectOneLineError(runCli('train', ['--out', out, '--thick-slices', '1.5']), /--thick-slices must be a probability/);
   });
 });
 
