@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeModelGrid, fromModelGrid, maskToModelGrid, planModelGrid, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
+import { describeModelGrid, fromModelGrid, maskToModelGrid, planModelGrid, thickSliceNote, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
 
@@ -39,6 +39,7 @@ describe('model grid (reorientation and 1 mm resampling)', () => {
     expect(plan.identity).toBe(true);
     expect(toModelGrid(scan.data, plan)).toBe(scan.data);
     expect(describeModelGrid(plan)).toBeNull();
+    expect(thickSliceNote(plan)).toBeNull();
     // 0.99 mm is within the tolerance: no resampling either
     expect(planModelGrid({ dims: [4, 5, 6], affine: [[-0.99, 0, 0, 0], [0, 0.99, 0, 0], [0, 0, 0.99, 0], [0, 0, 0, 1]] }).identity).toBe(true);
   });
@@ -71,6 +72,9 @@ describe('model grid (reorientation and 1 mm resampling)', () => {
     const plan = planModelGrid(scan);
     expect(plan.dims).toEqual([6, 7, 15]);
     expect(describeModelGrid(plan)).toContain('resampled from 0.5 x 1 x 3 mm voxels to 1 mm');
+    expect(thickSliceNote(plan)).toContain('3 mm long along one axis (thick slices)');
+    // 1.9 mm voxels are resampled but not thick slices
+    expect(thickSliceNote(planModelGrid({ dims: [4, 5, 6], affine: [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1.9, 0], [0, 0, 0, 1]] }))).toBeNull();
     const model = volumeOnModelGrid(scan, plan);
     expect(model.spacingMm).toEqual([1, 1, 1]);
     let inside = 0;
