@@ -94,7 +94,6 @@ function snake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-
 /** A file name stem from the case title: "sub-01_FLAIR.nii.gz" -> "sub-01_FLAIR". */
 export function fileStem(title: string): string {
   return title.replace(/\.nii(\.gz)?$/i, '').replace(/[^A-Za-z0-9._-]+/g, '_') || 'case';

@@ -13,7 +13,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { csvCell } from '../core/csv.ts';
 import { evaluateSegmentation } from '../core/evaluate.ts';
 import { assignRoles, ROLE_LABELS } from '../core/file-roles.ts';
@@ -21,7 +20,6 @@ import { lesionCsvLines } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Modality, Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
-import type { ModelMeta } from '../model/model-meta.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
@@ -58,6 +56,7 @@ async function caseFolders(input: string): Promise<{ name: string; dir: string }
 /** One summary line's values by column. */
 type SummaryLine = Partial<Record<(typeof SUMMARY_COLUMNS)[number], string | number>>;
 
+type LoadedModel = Awaited<ReturnType<typeof loadModelDir>>;
 
 runCli(async () => {
   const o = parseCliArgs(process.argv.slice(2), SPEC);
@@ -73,7 +72,7 @@ runCli(async () => {
   const backend = await initNodeBackend(backendArg, log);
   log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
 
-  const models = new Map<string, { model: tf.LayersModel; meta: ModelMeta }>();
+  const models = new Map<string, LoadedModel>();
   const summary: SummaryLine[] = [];
   for (const c of cases) {
     const line: SummaryLine = { case: c.name };
@@ -97,7 +96,7 @@ async function segmentFolderCase(
   c: { name: string; dir: string },
   run: {
     output: string; settings: CaseSettings; chosenModel: string | undefined; prob: boolean;
-    models: Map<string, { model: tf.LayersModel; meta: ModelMeta }>; line: SummaryLine; log: (line: string) => void;
+    models: Map<string, LoadedModel>; line: SummaryLine; log: (line: string) => void;
   },
 ): Promise<void> {
   const files = (await readdir(c.dir)).filter(isNifti).sort();

@@ -44,12 +44,13 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
     const patches = c.channels.map(cut);
     const label = affine ? binarize(cut(c.label)) : cut(c.label);
     const flip = options.flip && rng() < 0.5;
-    const thick = options.thickSlices && rng() < options.thickSlices.probability ? options.thickSlices : null;
-    const slices = thick ? randomThickSlices(rng, thick.thickness) : null;
+    const thick = options.thickSlices && rng() < options.thickSlices.probability
+      ? { slices: randomThickSlices(rng, options.thickSlices.thickness), others: options.thickSlices.otherChannelProbability }
+      : null;
     patches.forEach((p, ch) => {
       if (ch > 0 && rng() < options.modalityDropout) return void p.fill(0);
       if (flip) flipAlongI(p, size);
-      if (thick && slices && (ch === 0 || rng() < thick.otherChannelProbability)) simulateThickSlices(p, size, slices);
+      if (thick && (ch === 0 || rng() < thick.others)) simulateThickSlices(p, size, thick.slices);
       if (strong && rng() < strong.blurProbability) blurInBrain(p, size, randomUniform(rng, ...strong.blurSigmaVox));
       if (strong && rng() < strong.gammaProbability) gammaIntensity(p, randomUniform(rng, ...strong.gammaRange));
       if (options.jitter) jitterIntensity(p, options.jitter, rng);
