@@ -20,7 +20,8 @@ export interface PrCurve {
 /**
  * Exact precision-recall curve over all voxels (or those where `within` is non-zero).
  * When the truth has no positive voxel, recall is 1 at every threshold (scikit-learn's choice).
- * Cost: two typed-array sorts, fine for a 182x218x182 volume (~1 s).
+ * Cost: two typed-array sorts of the non-zero scores. Scores of exactly 0 (outside the brain, where
+ * no patch ran: 6.1 M of a 182x218x182 map's 7.2 M voxels) are only counted, not sorted.
  *
  * @example precisionRecallCurve(new Float32Array([0.1, 0.4, 0.35, 0.8]), [0, 0, 1, 1]).thresholds
  * // [0.1, 0.35, 0.4, 0.8] (as float32)
@@ -30,25 +31,37 @@ export function precisionRecallCurve(
   truth: ArrayLike<number>,
   within?: ArrayLike<number>,
 ): PrCurve {
-  const { pos, neg } = splitScores(prob, truth, within);
+  const { pos, neg, posZeros, negZeros } = splitScores(prob, truth, within);
   pos.sort();
   neg.sort();
-  const totalPos = pos.length;
-  // Walk distinct thresholds from the highest down, accumulating tp and fp.
-  const thr: number[] = [];
-  const tps: number[] = [];
-  const fps: number[] = [];
+  const totalPos = pos.length + posZeros;
+  // Walk distinct thresholds from the highest down, accumulating tp and fp; the zeros join as one
+  // threshold where 0 falls among the sorted scores.
+  const most = pos.length + neg.length + 1;
+  const thr = new Float64Array(most);
+  const tps = new Float64Array(most);
+  const fps = new Float64Array(most);
+  let m = 0;
   let ip = pos.length - 1;
   let ineg = neg.length - 1;
-  while (ip >= 0 || ineg >= 0) {
-    const t = Math.max(ip >= 0 ? pos[ip] : -Infinity, ineg >= 0 ? neg[ineg] : -Infinity);
+  let zerosPending = posZeros + negZeros > 0;
+  let tpZeros = 0;
+  let fpZeros = 0;
+  while (ip >= 0 || ineg >= 0 || zerosPending) {
+    const t = Math.max(ip >= 0 ? pos[ip] : -Infinity, ineg >= 0 ? neg[ineg] : -Infinity, zerosPending ? 0 : -Infinity);
     while (ip >= 0 && pos[ip] === t) ip--;
     while (ineg >= 0 && neg[ineg] === t) ineg--;
-    thr.push(t);
-    tps.push(pos.length - 1 - ip);
-    fps.push(neg.length - 1 - ineg);
+    if (zerosPending && t === 0) {
+      zerosPending = false;
+      tpZeros = posZeros;
+      fpZeros = negZeros;
+    }
+    thr[m] = t;
+    tps[m] = pos.length - 1 - ip + tpZeros;
+    fps[m] = neg.length - 1 - ineg + fpZeros;
+    m++;
   }
-  return curveFromDescending(thr, tps, fps, totalPos);
+  return curveFromDescending(thr.subarray(0, m), tps.subarray(0, m), fps.subarray(0, m), totalPos);
 }
 
 /**
@@ -70,7 +83,12 @@ export function averagePrecisionFromCurve(curve: PrCurve): number {
 }
 
 /** Builds a `PrCurve` from points listed from the highest threshold down (cumulative tp, fp). */
-export function curveFromDescending(thr: number[], tps: number[], fps: number[], totalPos: number): PrCurve {
+export function curveFromDescending(
+  thr: ArrayLike<number>,
+  tps: ArrayLike<number>,
+  fps: ArrayLike<number>,
+  totalPos: number,
+): PrCurve {
   const m = thr.length;
   const precision = new Float64Array(m + 1);
   const recall = new Float64Array(m + 1);
@@ -86,32 +104,41 @@ export function curveFromDescending(thr: number[], tps: number[], fps: number[],
   return { precision, recall, thresholds };
 }
 
-/** Scores of truth-positive and truth-negative voxels (inside `within`), as two new arrays. */
+/**
+ * Non-zero scores of truth-positive and truth-negative voxels (inside `within`), as two new arrays,
+ * and how many of each class scored exactly 0.
+ */
 function splitScores(
   prob: Float32Array,
   truth: ArrayLike<number>,
   within?: ArrayLike<number>,
-): { pos: Float32Array; neg: Float32Array } {
+): { pos: Float32Array; neg: Float32Array; posZeros: number; negZeros: number } {
   const n = prob.length;
   checkLengths(n, truth, within);
   let nPos = 0;
-  let nAll = 0;
+  let nNeg = 0;
+  let posZeros = 0;
+  let negZeros = 0;
   for (let v = 0; v < n; v++) {
     if (within && !(within[v] > 0)) continue;
-    if (Number.isNaN(prob[v])) throw new Error(`probability map has NaN at voxel ${v}`);
-    nAll++;
-    if (truth[v] > 0) nPos++;
+    const p = prob[v];
+    if (Number.isNaN(p)) throw new Error(`probability map has NaN at voxel ${v}`);
+    if (truth[v] > 0) {
+      if (p === 0) posZeros++;
+      else nPos++;
+    } else if (p === 0) negZeros++;
+    else nNeg++;
   }
   const pos = new Float32Array(nPos);
-  const neg = new Float32Array(nAll - nPos);
+  const neg = new Float32Array(nNeg);
   let a = 0;
   let c = 0;
   for (let v = 0; v < n; v++) {
-    if (within && !(within[v] > 0)) continue;
+    if ((within && !(within[v] > 0)) || prob[v] === 0) continue;
     if (truth[v] > 0) pos[a++] = prob[v];
     else neg[c++] = prob[v];
   }
-  return { pos, neg };
+  return { pos, neg, posZeros, negZeros };
 }
 
 function checkLengths(n: number, truth: ArrayLike<number>, within?: ArrayLike<number>): void {

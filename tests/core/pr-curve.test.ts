@@ -61,6 +61,39 @@ describe('precisionRecallCurve (exact)', () => {
     }
   });
 
+  it('counts exact zeros as one threshold where 0 falls, negative scores below it (curve equals brute force)', () => {
+    // mostly zeros, as a whole-volume map outside the brain, with scores on both sides of 0
+    const r = rng(7);
+    const n = 400;
+    const prob = new Float32Array(n);
+    const truth = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      truth[i] = r() < 0.25 ? 1 : 0;
+      const u = r();
+      prob[i] = u < 0.6 ? 0 : u < 0.7 ? -Math.round(r() * 4) / 8 - 0.125 : Math.round((0.3 * truth[i] + 0.7 * r()) * 10) / 10;
+    }
+    prob[3] = -0; // a negative zero is the same score
+    const c = precisionRecallCurve(prob, truth);
+    const distinct = [...new Set(Array.from(prob, (p) => (p === 0 ? 0 : p)))].sort((a, b) => a - b);
+    expect(distinct).toContain(0);
+    expect(distinct[0]).toBeLessThan(0);
+    expect(Array.from(c.thresholds)).toEqual(distinct);
+    const totalPos = truth.reduce((a, b) => a + b, 0);
+    distinct.forEach((t, k) => {
+      let tp = 0;
+      let fp = 0;
+      for (let i = 0; i < n; i++) if (prob[i] >= t) truth[i] > 0 ? tp++ : fp++;
+      expect(c.precision[k]).toBeCloseTo(tp / (tp + fp), 12);
+      expect(c.recall[k]).toBeCloseTo(tp / totalPos, 12);
+    });
+    expect(averagePrecision(prob, truth)).toBeCloseTo(bruteAp(prob, truth), 10);
+    // all zeros: one threshold, precision the positive share, recall 1
+    const flat = precisionRecallCurve(new Float32Array(5), [0, 1, 0, 0, 1]);
+    expect(Array.from(flat.thresholds)).toEqual([0]);
+    expect(flat.precision[0]).toBeCloseTo(0.4, 12);
+    expect(flat.recall[0]).toBe(1);
+  });
+
   it('restricts to within', () => {
     const prob = new Float32Array([0.9, 0.1, 0.4, 0.35, 0.8, 0.95]);
     const truth = [0, 0, 0, 1, 1, 0];
