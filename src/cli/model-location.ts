@@ -14,9 +14,12 @@ const SHIPPED_INDEX = parseModelIndex(JSON.parse(readFileSync(indexPath, 'utf8')
 /** The default model (index.json's `default`: the asymmetric-loss, beta = 1.5, light FC-DenseNet). */
 export const DEFAULT_MODEL = SHIPPED_INDEX.defaultModel;
 
-/** The shipped model that scans of these modalities get when no --model is given (index.json's `defaultsFor`). */
-export function defaultModelForScans(given: readonly Modality[]): string {
-  return defaultModelFor(SHIPPED_INDEX, given);
+/**
+ * The shipped model that scans of these modalities (and this FLAIR voxel size) get when no --model is
+ * given (index.json's `defaultsFor`).
+ */
+export function defaultModelForScans(given: readonly Modality[], flairVoxelMm?: readonly number[]): string {
+  return defaultModelFor(SHIPPED_INDEX, given, flairVoxelMm);
 }
 
 /** A model folder from a shipped model name (public/models/NAME) or a path to a folder with model.json. */

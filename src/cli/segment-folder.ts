@@ -113,7 +113,7 @@ async function segmentFolderCase(
   }
   if (!scans.flair) throw new Error(`no FLAIR among ${files.join(', ')}`);
   if (truth) assertSameGrid([{ name: 'FLAIR', volume: scans.flair }, { name: 'lesion mask', volume: truth }]);
-  const modelDir = resolveModelDir(run.chosenModel ?? defaultModelForScans(Object.keys(scans) as Modality[]));
+  const modelDir = resolveModelDir(run.chosenModel ?? defaultModelForScans(Object.keys(scans) as Modality[], scans.flair.spacingMm));
   let loaded = run.models.get(modelDir);
   if (!loaded) {
     loaded = await loadModelDir(modelDir);

@@ -25,6 +25,7 @@ const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F
   [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
+    (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
   --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)
   --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm`;
 
@@ -44,9 +45,10 @@ runCli(async () => {
     const file = optionalString(o, m);
     return file === undefined ? [] : [{ modality: m, file }];
   });
-  const modelDir = resolveModelDir(optionalString(o, 'model') ?? defaultModelForScans(['flair', ...others.map((s) => s.modality)]));
+  const flairVolume = await readVolume('--flair', flairPath);
+  const modelDir = resolveModelDir(optionalString(o, 'model') ?? defaultModelForScans(['flair', ...others.map((s) => s.modality)], flairVolume.spacingMm));
 
-  const scans: Partial<Record<Modality, Volume>> = { flair: await readVolume('--flair', flairPath) };
+  const scans: Partial<Record<Modality, Volume>> = { flair: flairVolume };
   for (const { modality, file } of others) scans[modality] = await readVolume(`--${modality}`, file);
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);

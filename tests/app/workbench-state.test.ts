@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
 import type { CaseFiles, LoadedFile } from '../../src/app/case-files.ts';
+import type { Vec3, Volume } from '../../src/core/types.ts';
 
 const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
 
@@ -103,10 +104,12 @@ describe('workbenchReducer', () => {
   });
 
   it("gives a case its modalities' default model until the user picks one", () => {
-    const file = (id: string, role: LoadedFile['role']): LoadedFile => ({ id, name: `${id}.nii`, sizeBytes: 1, role, volume: null as never });
+    const file = (id: string, role: LoadedFile['role'], spacingMm: Vec3 = [1, 1, 1]): LoadedFile =>
+      ({ id, name: `${id}.nii`, sizeBytes: 1, role, volume: { spacingMm } as Volume });
     const flairOnly: CaseFiles = { key: 2, title: 'f', isDemo: false, files: [file('f', 'flair'), file('m', 'mask')] };
+    const thickFlair: CaseFiles = { key: 4, title: 'f', isDemo: false, files: [file('f', 'flair', [1, 1, 3])] };
     const full: CaseFiles = { key: 3, title: 'f', isDemo: false, files: [file('f', 'flair'), file('t1', 't1'), file('t2', 't2')] };
-    const defaults = { defaultModel: 'all', defaultsFor: [{ modalities: ['flair' as const], model: 'flair-only' }] };
+    const defaults = { defaultModel: 'all', defaultsFor: [{ modalities: ['flair' as const], maxVoxelMm: 2, model: 'flair-only' }] };
     const models = [{ name: 'all', title: 'All' }, { name: 'flair-only', title: 'FLAIR' }];
     // the list may arrive before or after the case
     expect(run(INITIAL_STATE, { type: 'case-loaded', caseFiles: flairOnly, keepResult: false }, { type: 'models-loaded', models, defaults }).selectedModel).toBe('flair-only');
@@ -114,6 +117,8 @@ describe('workbenchReducer', () => {
     expect(s.selectedModel).toBe('all');
     s = run(s, { type: 'case-loaded', caseFiles: flairOnly, keepResult: false });
     expect(s.selectedModel).toBe('flair-only');
+    // a FLAIR alone in 3 mm slices gets the default, as the index's voxel-size limit says
+    expect(run(s, { type: 'case-loaded', caseFiles: thickFlair, keepResult: false }).selectedModel).toBe('all');
     s = run(s, { type: 'case-loaded', caseFiles: full, keepResult: false });
     expect(s.selectedModel).toBe('all');
     // a user's choice sticks across cases, and a list update without defaults keeps it

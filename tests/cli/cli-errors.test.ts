@@ -238,6 +238,19 @@ describe('segment: the default model by modality', () => {
     expect(withT1.stderr).toMatch(/models\/fbeta15-light \(light, flair\+t1\+t2\)/);
     expect(withT1.stderr).toMatch(/no T2 given/);
   });
+
+  it('a FLAIR alone in 3 mm slices gets the three-modality default (index.json: the FLAIR-only rule stops at 2 mm)', async () => {
+    const dims: Vec3 = [32, 32, 12];
+    const thick: Volume = {
+      dims, spacingMm: [1.2, 1, 3], affine: [[1.2, 0, 0, -20], [0, 1, 0, 15], [0, 0, 3, 7], [0, 0, 0, 1]],
+      data: phantom(dims).flair, dataType: 'float32',
+    };
+    await writeFile(file('thick-flair.nii.gz'), writeNifti(thick, 'float32', { gzip: true }));
+    const r = runCli('segment', ['--flair', file('thick-flair.nii.gz'), '--out', file('thick-mask.nii.gz'), '--backend', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/models\/fbeta15-light \(light, flair\+t1\+t2\)/);
+    expect(r.stderr).toMatch(/no T1 given/);
+  });
 });
 
 describe('segment then evaluate', () => {

@@ -20,6 +20,20 @@ describe('the model index', () => {
     expect(defaultModelFor(index, [])).toBe('all');
   });
 
+  it("keeps a rule's voxel-size limit: a thick-slice FLAIR gets the default", () => {
+    const sized = parseModelIndex({
+      default: 'all', models: [{ name: 'all' }, { name: 'flair-only' }],
+      defaultsFor: [{ modalities: ['flair'], maxVoxelMm: 2, model: 'flair-only' }, { modalities: ['t1'], maxVoxelMm: 'big', model: 'all' }],
+    }, 'index.json');
+    expect(sized.defaultsFor).toEqual([{ modalities: ['flair'], maxVoxelMm: 2, model: 'flair-only' }, { modalities: ['t1'], model: 'all' }]);
+    expect(defaultModelFor(sized, ['flair'], [1, 1, 1])).toBe('flair-only');
+    expect(defaultModelFor(sized, ['flair'], [0.9, 1.95, 0.9])).toBe('flair-only');
+    expect(defaultModelFor(sized, ['flair'], [0.9, 0.9, 2])).toBe('all');
+    expect(defaultModelFor(sized, ['flair'], [3, 1, 1])).toBe('all');
+    // no voxel size known: the rule holds
+    expect(defaultModelFor(sized, ['flair'])).toBe('flair-only');
+  });
+
   it('falls back to the first model without a usable default, and refuses a list without models', () => {
     expect(parseModelIndex({ default: 'missing', models: [{ name: 'x' }] }, 'i').defaultModel).toBe('x');
     expect(() => parseModelIndex({ models: [] }, 'models/index.json')).toThrow('the model list models/index.json names no model');

@@ -287,11 +287,11 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
   }
 }
 
-/** The case's default model (by its modalities) unless the user chose one. */
+/** The case's default model (by its modalities and its FLAIR's voxel size) unless the user chose one. */
 function withDefaultModel(state: WorkbenchState): WorkbenchState {
   if (state.modelChosen || !state.modelDefaults) return state;
-  const given = Object.keys(scansOf(state.caseFiles).scans) as Modality[];
-  return { ...state, selectedModel: defaultModelFor(state.modelDefaults, given) };
+  const { scans, flair } = scansOf(state.caseFiles);
+  return { ...state, selectedModel: defaultModelFor(state.modelDefaults, Object.keys(scans) as Modality[], flair?.volume.spacingMm) };
 }
 
 /** What the user should know about how the run used the scans: blank channels, a changed grid. */
