@@ -1,0 +1,43 @@
+/**
+ * `npm run thick-slices -- --case DIR --out DIR [--mm 3] [--axis 2]`: writes every .nii.gz of a
+ * case folder (FLAIR.nii.gz, T1.nii.gz, ..., lesion_mask.nii.gz) as if acquired in `--mm` mm slices
+ * along array axis `--axis` (core/thick-slice-scan.ts), to measure the engine on thick-slice scans.
+ * Files named like a mask (mask, seg, lesion, label) take the slices' majority; the others their mean.
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeNifti } from '../core/nifti-io.ts';
+import { thickSliceScan } from '../core/thick-slice-scan.ts';
+import { optionalString, parseCliArgs, requiredString } from './args.ts';
+import { readVolume } from './read-volume.ts';
+import { runCli } from './run-cli.ts';
+
+runCli(async () => {
+  const o = parseCliArgs(process.argv.slice(2), {
+    case: { type: 'string' },
+    out: { type: 'string' },
+    mm: { type: 'string' },
+    axis: { type: 'string' },
+  });
+  const caseDir = requiredString(o, 'case');
+  const outDir = requiredString(o, 'out');
+  const mm = Number(optionalString(o, 'mm') ?? '3');
+  const axis = Number(optionalString(o, 'axis') ?? '2');
+  if (!Number.isInteger(mm) || mm < 2) throw new Error(`--mm must be a whole number of 1 mm slices, 2 or more, got '${o.mm}'`);
+  if (axis !== 0 && axis !== 1 && axis !== 2) throw new Error(`--axis must be 0, 1 or 2, got '${o.axis}'`);
+  let names: string[];
+  try {
+    names = (await readdir(caseDir)).filter((f) => /\.nii(\.gz)?$/.test(f)).sort();
+  } catch {
+    throw new Error(`cannot read the case folder '${caseDir}'`);
+  }
+  if (names.length === 0) throw new Error(`no .nii or .nii.gz files in '${caseDir}'`);
+  await mkdir(outDir, { recursive: true });
+  for (const name of names) {
+    const volume = await readVolume(name, join(caseDir, name));
+    if (volume.spacingMm.some((s) => Math.abs(s - 1) > 0.02)) throw new Error(`${name} has ${volume.spacingMm.join(' x ')} mm voxels; thick slices are made from a 1 mm scan`);
+    const thick = thickSliceScan(volume, axis, mm, /mask|seg|lesion|label/i.test(name));
+    await writeFile(join(outDir, name.replace(/\.nii$/, '.nii.gz')), writeNifti(thick, thick.dataType, { gzip: true }));
+    process.stdout.write(`${name}: ${thick.dims.join('x')}, ${thick.spacingMm.join(' x ')} mm\n`);
+  }
+});
