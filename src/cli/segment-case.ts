@@ -9,16 +9,17 @@ import { type BackendName, isBackendName } from '../model/backend.ts';
 import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
 import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
 import type { ModelMeta } from '../model/model-meta.ts';
+import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
-export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: boolean; threshold: number };
+export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: MirrorMode; threshold: number };
 
 /** The options both segment CLIs take for a run, as parseCliArgs declares them. */
 export const RUN_OPTION_SPEC = {
   model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
-  overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, backend: { type: 'string' },
+  overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -37,7 +38,10 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   const batchSize = optionalNumber(o, 'batch', DEFAULT_SEGMENT_OPTIONS.batchSize);
   const backend = optionalString(o, 'backend');
   if (backend !== undefined && !isBackendName(backend)) throw new Error(`unknown --backend ${backend}`);
-  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror: flag(o, 'mirror') }, backend };
+  if (flag(o, 'mirror') && flag(o, 'no-mirror')) throw new Error('give --mirror or --no-mirror, not both');
+  // a batch tool defaults to accuracy, as nnU-Net's predictor does (the app mirrors small scans only)
+  const mirror: MirrorMode = flag(o, 'no-mirror') ? 'off' : 'on';
+  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror }, backend };
 }
 
 /** A segmented case, on the FLAIR's grid. */
@@ -70,6 +74,9 @@ export async function segmentCase(
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
     bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror,
     onProgress: (done, total) => {
+      if (done === 0 && mirrorsRun(settings.mirror, total)) {
+        log(`note: test-time mirroring: each of the ${total} patches also runs flipped left-right (2x model time; --no-mirror turns it off)`);
+      }
       const now = performance.now();
       if (now - lastReport < 5000 && done < total) return;
       lastReport = now;

@@ -29,7 +29,7 @@ import { type CaseSettings, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from
 import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
-  [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names, as in the app);
   writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob) and summary.csv to --output.`;
 

@@ -1,7 +1,7 @@
 /**
  * `npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
- *   [--overlap X] [--mirror] [--backend cpu|wasm|webgpu]`
+ *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
@@ -22,11 +22,12 @@ import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
-  [--overlap 0.5] [--mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
-  --mirror: also predict each patch flipped left-right and average (test-time mirroring; 2x model time)
+  --no-mirror: no test-time mirroring (by default each patch is also predicted flipped left-right and the
+    two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
   --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm`;
 
 const SPEC = {

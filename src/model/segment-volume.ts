@@ -5,6 +5,7 @@ import { fusionWindow } from '../core/fusion-window.ts';
 import { cropToDims, padToAtLeast } from '../core/pad-crop.ts';
 import { patchGrid } from '../core/patch-grid.ts';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../core/types.ts';
+import { type MirrorMode, mirrorsRun } from './mirror-policy.ts';
 import { batchTensor } from './patch-tensor.ts';
 
 export interface SegmentOptions {
@@ -18,9 +19,10 @@ export interface SegmentOptions {
   batchSize: number;
   /**
    * Test-time mirroring (as nnU-Net does): each patch is also predicted flipped left-right, and
-   * the two predictions are averaged before fusion. Doubles the model time.
+   * the two predictions are averaged. Doubles the model time. 'auto' mirrors a scan
+   * of at most AUTO_MIRROR_MAX_PATCHES patches; absent means 'off'.
    */
-  mirror?: boolean;
+  mirror?: MirrorMode;
   /** Called with (0, total) before the first batch (one can take minutes on a software GPU), then after each. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
@@ -36,6 +38,8 @@ export interface SegmentTimings {
   modelMs: number;
   otherMs: number;
   patches: number;
+  /** Whether test-time mirroring ran (each patch predicted twice). */
+  mirrored: boolean;
 }
 
 /**
@@ -63,17 +67,24 @@ export async function segmentVolume(
   const work = padded[0].dims;
   const boxes = patchGrid(work, size, options.overlapFraction, padToAtLeast(brain, dims, size).data);
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
+  const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
   await options.onProgress?.(0, boxes.length);
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  const batches: PatchBox[][] = [];
-  for (let first = 0; first < boxes.length; first += options.batchSize) batches.push(boxes.slice(first, first + options.batchSize));
-  const predict = (n: number) => predictBatch(model, data, work, batches[n], options.mirror ?? false);
+  // With mirroring each batch also runs flipped, as a network call of its own right after it: the
+  // flipped prediction, flipped back, is fused with the same window, which averages the two exactly;
+  // and cancel and progress are checked between calls as often as without mirroring.
+  const passes = mirror ? [false, true] : [false];
+  const batches: { boxes: PatchBox[]; flipped: boolean }[] = [];
+  for (let first = 0; first < boxes.length; first += options.batchSize) {
+    for (const flipped of passes) batches.push({ boxes: boxes.slice(first, first + options.batchSize), flipped });
+  }
+  const predict = (n: number) => predictBatch(model, data, work, batches[n].boxes, batches[n].flipped);
   let t0 = performance.now();
   let pending = predict(0);
   modelMs += performance.now() - t0;
-  let done = 0;
+  let predicted = 0;
   try {
     for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
@@ -81,9 +92,9 @@ export async function segmentVolume(
       const probs = await pending;
       if (n + 1 < batches.length) pending = predict(n + 1);
       modelMs += performance.now() - t0;
-      batches[n].forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
-      done += batches[n].length;
-      await options.onProgress?.(done, boxes.length);
+      batches[n].boxes.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+      predicted += batches[n].boxes.length;
+      await options.onProgress?.(Math.floor(predicted / passes.length), boxes.length);
     }
   } finally {
     // a batch still queued when the run stops (cancel, error) frees its own tensors when it settles
@@ -91,41 +102,27 @@ export async function segmentVolume(
   }
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
-  return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length } };
+  return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length, mirrored: mirror } };
 }
 
 /**
  * The network's probabilities for a batch, [B, D, H, W, 1] k-major with i fastest (the core's patch
  * order). The backend receives the work when this is called; the promise settles when it is read
- * back. With `mirror` (as nnU-Net does) each patch is also predicted flipped left-right, flipped
- * back, and the two are averaged.
+ * back. `flipped` predicts each patch flipped left-right and flips the prediction back (test-time
+ * mirroring, as nnU-Net does).
  */
-async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], mirror: boolean): Promise<Float32Array> {
-  const tensors: tf.Tensor[] = [];
-  const run = (mirrored: boolean): tf.Tensor => {
-    const x = batchTensor(channels, dims, boxes, mirrored);
-    tensors.push(x);
-    const y = model.predict(x) as tf.Tensor;
-    tensors.push(y);
-    return y;
-  };
+async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array> {
+  const x = batchTensor(channels, dims, boxes, flipped);
+  const y = model.predict(x) as tf.Tensor;
   try {
-    const plain = run(false);
-    const flipped = mirror ? run(true) : null;
-    const probs = (await plain.data()) as Float32Array;
+    const probs = (await y.data()) as Float32Array;
     if (flipped) {
-      const other = (await flipped.data()) as Float32Array;
       const size = boxes[0].size;
       const patchVoxels = size[0] * size[1] * size[2];
-      for (let b = 0; b < boxes.length; b++) {
-        const patch = other.subarray(b * patchVoxels, (b + 1) * patchVoxels);
-        flipAlongI(patch, size);
-        const own = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
-        for (let v = 0; v < patchVoxels; v++) own[v] = 0.5 * (own[v] + patch[v]);
-      }
+      for (let b = 0; b < boxes.length; b++) flipAlongI(probs.subarray(b * patchVoxels, (b + 1) * patchVoxels), size);
     }
     return probs;
   } finally {
-    tf.dispose(tensors);
+    tf.dispose([x, y]);
   }
 }

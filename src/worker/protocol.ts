@@ -11,6 +11,7 @@ import type { ThresholdSweep } from '../core/threshold-sweep.ts';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
 import type { HeldOutScores } from '../model/finetune.ts';
+import type { MirrorMode } from '../model/mirror-policy.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 
 /** Inference settings of one run. */
@@ -22,8 +23,8 @@ export interface SegmentSettings {
   bsplineOrder: number;
   /** Patches per network call; halved automatically after the GPU runs out of memory. */
   batchSize: number;
-  /** Test-time mirroring: each patch also predicted flipped left-right (2x model time). */
-  mirror: boolean;
+  /** Test-time mirroring (each patch also predicted flipped left-right; 2x model time): 'auto' on small scans. */
+  mirror: MirrorMode;
 }
 
 /** What to do when the only WebGPU adapter is a software one (SwiftShader on the CPU). */
@@ -81,6 +82,8 @@ export interface WorkerTimings {
   /** Threshold, lesion table and metrics. */
   outcomeMs: number;
   patches: number;
+  /** Whether test-time mirroring ran. */
+  mirrored: boolean;
   /** performance.timeOrigin + performance.now() when the worker took up the request (epoch ms). */
   startedAtEpochMs: number;
   /** performance.timeOrigin + performance.now() when the result was posted (epoch ms). */

@@ -17,6 +17,7 @@ export interface RunOutput {
   modelMs: number;
   fusionMs: number;
   patches: number;
+  mirrored: boolean;
   missing: Modality[];
   ignored: Modality[];
   /** What the user should know about the scans (a changed grid, a brain mask that is not a stripped brain). */
@@ -64,7 +65,7 @@ export async function runSegmentation(
   const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
-    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, missing, ignored,
+    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, missing, ignored,
     notes: prepared.notes,
   };
 }

@@ -201,6 +201,7 @@ describe('segment: bad inputs', () => {
     ['FLAIR and T1 of different shapes', () => ['--flair', file('flair.nii.gz'), '--t1', file('t1-other-shape.nii')], /not on the same voxel grid/],
     ['NaN voxels', () => ['--flair', file('nan.nii')], /FLAIR contains 2 NaN\/Inf voxels/],
     ['an all-zero FLAIR (empty brain)', () => ['--flair', file('empty.nii')], /empty brain/],
+    ['both --mirror and --no-mirror', () => ['--flair', file('flair.nii.gz'), '--mirror', '--no-mirror'], /give --mirror or --no-mirror, not both/],
   ];
   for (const [what, args, message] of cases) {
     it(`fails cleanly on ${what}`, () => {
@@ -261,6 +262,8 @@ describe('segment then evaluate', () => {
     const seg = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', maskPath, '--prob', probPath, '--lesions', lesionsPath, '--model', file('model'), '--backend', 'wasm']);
     expect(seg.status, seg.stderr).toBe(0);
     expect(seg.stderr).not.toMatch(/^error/m);
+    // the CLI mirrors by default, and says so
+    expect(seg.stderr).toMatch(/note: test-time mirroring: each of the \d+ patches also runs flipped left-right \(2x model time; --no-mirror turns it off\)/);
 
     const flair = readNifti(await readFile(file('flair.nii.gz')));
     const mask = readNifti(await readFile(maskPath));

@@ -5,6 +5,7 @@ import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { flipAlongI } from '../../src/core/augment.ts';
 import { extractPatch } from '../../src/core/patch-grid.ts';
 import { batchTensor, interleaveChannels } from '../../src/model/patch-tensor.ts';
+import { AUTO_MIRROR_MAX_PATCHES } from '../../src/model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
@@ -180,7 +181,7 @@ describe('segmentVolume with test-time mirroring', () => {
     const brain = ellipsoidBrain(dims);
     const flair = channelIn(brain, 5);
     const model = pointwiseModel([1.1], -0.2);
-    const { probability, timings } = await segmentVolume(model, [flair], dims, brain, options({ mirror: true, batchSize: 3 }));
+    const { probability, timings } = await segmentVolume(model, [flair], dims, brain, options({ mirror: 'on', batchSize: 3 }));
     expect(maxError(probability, brain, (v) => sigmoid(1.1 * flair[v] - 0.2))).toBeLessThan(2e-6);
     expect(timings.patches).toBeGreaterThan(8);
     model.dispose();
@@ -196,9 +197,30 @@ describe('segmentVolume with test-time mirroring', () => {
     const x = (i: number, v: number) => (i < 0 || i > 15 ? 0 : flair[v - (v % 16) + i]);
     const plain = await segmentVolume(model, [flair], dims, brain, options());
     expect(maxError(plain.probability, brain, (v) => sigmoid(0.9 * x((v % 16) - 1, v) + 0.1))).toBeLessThan(2e-6);
-    const mirrored = await segmentVolume(model, [flair], dims, brain, options({ mirror: true }));
+    const mirrored = await segmentVolume(model, [flair], dims, brain, options({ mirror: 'on' }));
     const expected = (v: number) => 0.5 * (sigmoid(0.9 * x((v % 16) - 1, v) + 0.1) + sigmoid(0.9 * x((v % 16) + 1, v) + 0.1));
     expect(maxError(mirrored.probability, brain, expected)).toBeLessThan(2e-6);
+    model.dispose();
+  });
+});
+
+describe("segmentVolume's 'auto' mirroring", () => {
+  it(`mirrors a scan of at most ${AUTO_MIRROR_MAX_PATCHES} patches and not a larger one`, async () => {
+    const model = leftNeighbourModel(0.9, 0.1);
+    // 40^3 with 16^3 patches at overlap 0.5: 4^3 = 64 patches; 80^3: 9^3 = 729 (every patch holds brain)
+    for (const [edge, patches] of [[40, 64], [80, 729]]) {
+      const dims: Vec3 = [edge, edge, edge];
+      const brain = new Uint8Array(edge ** 3).fill(1);
+      const flair = seededValues(brain.length, edge, -3, 3);
+      const auto = await segmentVolume(model, [flair], dims, brain, options({ mirror: 'auto' }));
+      expect(auto.timings.patches).toBe(patches);
+      const small = patches <= AUTO_MIRROR_MAX_PATCHES;
+      expect(auto.timings.mirrored).toBe(small);
+      const same = await segmentVolume(model, [flair], dims, brain, options({ mirror: small ? 'on' : 'off' }));
+      const other = await segmentVolume(model, [flair], dims, brain, options({ mirror: small ? 'off' : 'on' }));
+      expect(maxError(auto.probability, brain, (v) => same.probability[v])).toBe(0);
+      expect(maxError(auto.probability, brain, (v) => other.probability[v])).toBeGreaterThan(1e-3);
+    }
     model.dispose();
   });
 });

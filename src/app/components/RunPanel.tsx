@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { etaSeconds, formatSeconds, formatThreshold } from '../format.ts';
 import type { WorkbenchActions } from '../use-workbench.ts';
 import type { WorkbenchState } from '../state/workbench-state.ts';
+import { AUTO_MIRROR_MAX_PATCHES, type MirrorMode } from '../../model/mirror-policy.ts';
 
 interface Props {
   state: WorkbenchState;
@@ -41,9 +42,13 @@ export function RunPanel({ state, actions, blocker }: Props) {
           <option value={0.75}>75% (smoother, slower)</option>
         </select>
       </label>
-      <label className="inline" style={{ marginBottom: 10 }}>
-        <input type="checkbox" data-testid="mirror-toggle" checked={state.settings.mirror} disabled={running} onChange={(e) => actions.setSettings({ mirror: e.target.checked })} />
+      <label className="field">
         <span>Test-time mirroring: average each patch with its left-right flip (2× model time)</span>
+        <select data-testid="mirror-select" value={state.settings.mirror} disabled={running} onChange={(e) => actions.setSettings({ mirror: e.target.value as MirrorMode })}>
+          <option value="auto">Small scans only (default: up to {AUTO_MIRROR_MAX_PATCHES} patches, e.g. a 64³ crop)</option>
+          <option value="on">Always</option>
+          <option value="off">Never</option>
+        </select>
       </label>
       <div className="row">
         <button type="button" data-testid="segment-button" className="primary" disabled={running || blocker !== null || state.backend.state === 'failed'} title={blocker ?? ''} onClick={actions.segment}>

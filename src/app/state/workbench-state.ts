@@ -4,6 +4,7 @@
  */
 import type { Vec3 } from '../../core/types.ts';
 import type { BackendName } from '../../model/backend.ts';
+import type { MirrorMode } from '../../model/mirror-policy.ts';
 import type { Modality } from '../../model/model-meta.ts';
 import { defaultModelFor, type ModelIndex, type ModelIndexEntry } from '../../model/model-index.ts';
 import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
@@ -38,7 +39,7 @@ export interface RunSettings {
   threshold: number;
   overlapFraction: number;
   batchSize: number;
-  mirror: boolean;
+  mirror: MirrorMode;
 }
 
 export interface RunProgress {
@@ -137,7 +138,7 @@ export const INITIAL_STATE: WorkbenchState = {
   modelDefaults: null,
   selectedModel: null,
   modelChosen: false,
-  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4, mirror: false },
+  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4, mirror: 'auto' },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
