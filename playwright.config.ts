@@ -14,9 +14,15 @@ const resultsDir = `test-results/e2e-${port}`;
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  // WebGPU here is SwiftShader on the CPU: one worker, generous timeouts
-  workers: 1,
-  fullyParallel: false,
+  // Two browsers at a time: the wasm backend runs on one thread (the page is not cross-origin
+  // isolated), so a second test uses the second core. Tests tagged @solo measure latencies and run
+  // alone, after the others. WebGPU here is SwiftShader on the CPU: generous timeouts.
+  workers: 2,
+  fullyParallel: true,
+  projects: [
+    { name: 'shared-cpu', grepInvert: /@solo/ },
+    { name: 'solo', grep: /@solo/, dependencies: ['shared-cpu'] },
+  ],
   timeout: 6 * 60_000,
   expect: { timeout: 30_000 },
   retries: 0,

@@ -1,14 +1,18 @@
 /**
  * Options read from the page URL: `?backend=webgpu|webgl|wasm|cpu` forces one backend;
  * `?software-gpu=prefer-wasm|use` says whether a software-only GPU adapter (SwiftShader) is passed
- * over for wasm (default prefer-wasm); `?debug` shows test hooks (simulated GPU failures).
+ * over for wasm (default prefer-wasm); `?mirror=auto|on|off` sets the test-time mirroring the page
+ * starts with (default auto); `?debug` shows test hooks (simulated GPU failures).
  */
 import type { BackendName } from '../model/backend.ts';
+import type { MirrorMode } from '../model/mirror-policy.ts';
 import type { SoftwareGpuPolicy } from '../worker/protocol.ts';
 
 /** Backend names the URL may force (kept here so the page bundle does not import tfjs). */
 const FORCEABLE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const isBackendName = (value: string): value is BackendName => (FORCEABLE as readonly string[]).includes(value);
+const MIRROR_MODES: readonly MirrorMode[] = ['auto', 'on', 'off'];
+const isMirrorMode = (value: string | null): value is MirrorMode => (MIRROR_MODES as readonly (string | null)[]).includes(value);
 
 /**
  * The order the worker tries backends in when the URL forces none (wasm on request, or in place of a
@@ -31,6 +35,8 @@ export interface UrlOptions {
   /** A ?backend= value that names no backend (reported on the page). */
   invalidBackend: string | null;
   softwareGpu: SoftwareGpuPolicy;
+  /** The mirroring setting the page starts with (the Segment panel can change it). */
+  mirror: MirrorMode;
   debug: boolean;
 }
 
@@ -44,10 +50,12 @@ export function parseUrlOptions(search: string): UrlOptions {
   const debug = params.has('debug');
   const policy = params.get('software-gpu');
   const softwareGpu: SoftwareGpuPolicy = policy === 'prefer-wasm' || policy === 'use' ? policy : DEFAULT_SOFTWARE_GPU_POLICY;
-  const common = { softwareGpu, debug };
+  const mirrorValue = params.get('mirror');
+  const mirror: MirrorMode = isMirrorMode(mirrorValue) ? mirrorValue : 'auto';
+  const common = { softwareGpu, mirror, debug };
   if (raw === null || raw === '') return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: null, ...common };
   const value = raw.toLowerCase();
   if (!isBackendName(value)) return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: raw, ...common };
   // a forced backend runs even on a software adapter
-  return { backendOrder: [value], forcedBackend: value, invalidBackend: null, softwareGpu: 'use', debug };
+  return { backendOrder: [value], forcedBackend: value, invalidBackend: null, ...common, softwareGpu: 'use' };
 }

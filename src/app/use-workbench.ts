@@ -54,7 +54,9 @@ export function useWorkbench(url: UrlOptions): {
   /** The run in progress is the demo's automatic first run, which loading files interrupts. */
   autoRunning: boolean;
 } {
-  const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({ ...initial, caseFiles: demoCase() }));
+  const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({
+    ...initial, caseFiles: demoCase(), settings: { ...initial.settings, mirror: url.mirror },
+  }));
   const stateRef = useRef(state);
   stateRef.current = state;
   const clientRef = useRef<SegmentWorkerClient | null>(null);

@@ -3,6 +3,7 @@
  * and dispatches the protocol's requests. The work itself lives in src/model and src/core.
  */
 import type { BackendName } from '../model/backend.ts';
+import { runMirrorMode } from '../model/mirror-policy.ts';
 import { BackendStartError, type BackendInfo, type DeviceWatch, destroyWebgpuDevice, startBackend, watchDevice } from './backend-session.ts';
 import { type PreparedCase, prepareCase } from './case-state.ts';
 import { FinetuneRunner } from './finetune-run.ts';
@@ -179,7 +180,9 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
     runWatch = watch;
     watch.error = null;
     // one patch per batch on a software GPU: progress and cancel checks every patch, not every few minutes
-    const settings = backend.softwareGpu ? { ...request.settings, batchSize: 1 } : request.settings;
+    const hardwareGpu = (backend.name === 'webgpu' || backend.name === 'webgl') && !backend.softwareGpu;
+    const mirror = runMirrorMode(request.settings.mirror, hardwareGpu);
+    const settings = { ...request.settings, mirror, ...(backend.softwareGpu ? { batchSize: 1 } : {}) };
     const out = await runSegmentation(loaded.model, loaded.meta, prepared, settings, {
       onProgress: async (done, total) => {
         post({ type: 'progress', runId, done, total });

@@ -4,7 +4,7 @@ import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-option
 
 describe('parseUrlOptions', () => {
   it('tries webgpu, webgl, cpu by default', () => {
-    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', debug: false });
+    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', mirror: 'auto', debug: false });
     expect(DEFAULT_BACKEND_ORDER).toEqual(['webgpu', 'webgl', 'cpu']);
   });
 
@@ -18,6 +18,13 @@ describe('parseUrlOptions', () => {
   it('reads the software-GPU policy: wasm rather than a software GPU unless told otherwise', () => {
     expect(parseUrlOptions('?software-gpu=use').softwareGpu).toBe('use');
     expect(parseUrlOptions('?software-gpu=nonsense').softwareGpu).toBe('prefer-wasm');
+  });
+
+  it('reads the mirroring the page starts with; anything but auto, on or off leaves the default', () => {
+    expect(parseUrlOptions('?mirror=off').mirror).toBe('off');
+    expect(parseUrlOptions('?backend=wasm&mirror=on').mirror).toBe('on');
+    expect(parseUrlOptions('?mirror=sometimes').mirror).toBe('auto');
+    expect(parseUrlOptions('?mirror').mirror).toBe('auto');
   });
 
   it('runs a forced backend even on a software adapter', () => {

@@ -5,7 +5,7 @@ import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { flipAlongI } from '../../src/core/augment.ts';
 import { extractPatch } from '../../src/core/patch-grid.ts';
 import { batchTensor, interleaveChannels } from '../../src/model/patch-tensor.ts';
-import { AUTO_MIRROR_MAX_PATCHES } from '../../src/model/mirror-policy.ts';
+import { AUTO_MIRROR_MAX_PATCHES, type MirrorMode, runMirrorMode } from '../../src/model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
@@ -222,6 +222,12 @@ describe("segmentVolume's 'auto' mirroring", () => {
       expect(maxError(auto.probability, brain, (v) => other.probability[v])).toBeGreaterThan(1e-3);
     }
     model.dispose();
+  });
+
+  it('mirrors every scan on a hardware GPU, and leaves explicit choices alone', () => {
+    const modes: MirrorMode[] = ['auto', 'on', 'off'];
+    expect(modes.map((mode) => runMirrorMode(mode, true))).toEqual(['on', 'on', 'off']);
+    expect(modes.map((mode) => runMirrorMode(mode, false))).toEqual(['auto', 'on', 'off']);
   });
 });
 

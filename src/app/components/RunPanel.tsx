@@ -43,11 +43,11 @@ export function RunPanel({ state, actions, blocker }: Props) {
         </select>
       </label>
       <label className="field">
-        <span title={`Each patch is also run flipped left-right and the two averaged. By default only scans of up to ${AUTO_MIRROR_MAX_PATCHES} patches, such as a 64³ crop (a whole brain has about 1,000).`}>
+        <span title={`Each patch is also run flipped left-right and the two averaged. By default every scan on a hardware GPU, elsewhere (wasm, cpu, a software GPU) only scans of up to ${AUTO_MIRROR_MAX_PATCHES} patches, such as a 64³ crop (a whole brain has about 1,000).`}>
           Test-time mirroring (2× model time)
         </span>
         <select data-testid="mirror-select" value={state.settings.mirror} disabled={running} onChange={(e) => actions.setSettings({ mirror: e.target.value as MirrorMode })}>
-          <option value="auto">Up to {AUTO_MIRROR_MAX_PATCHES} patches (default)</option>
+          <option value="auto">On a GPU, else up to {AUTO_MIRROR_MAX_PATCHES} patches (default)</option>
           <option value="on">Always</option>
           <option value="off">Never</option>
         </select>
