@@ -70,18 +70,21 @@ export async function segmentCase(
   const flair = scans.flair as Volume;
   const started = performance.now();
   let lastReport = 0;
+  // progress can report 0 done twice (a mirrored run of one batch: the plain half, then the flipped)
+  let mirrorNoted = false;
   const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
     bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror,
     onProgress: (done, total) => {
-      if (done === 0 && mirrorsRun(settings.mirror, total)) {
+      if (!mirrorNoted && mirrorsRun(settings.mirror, total)) {
+        mirrorNoted = true;
         log(`note: test-time mirroring: each of the ${total} patches also runs flipped left-right (2x model time; --no-mirror turns it off)`);
       }
       const now = performance.now();
       if (now - lastReport < 5000 && done < total) return;
       lastReport = now;
-      const eta = ((now - started) / done) * (total - done) / 1000;
-      log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s, about ${eta.toFixed(0)} s left`);
+      const eta = done > 0 ? `, about ${(((now - started) / done) * (total - done) / 1000).toFixed(0)} s left` : '';
+      log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s${eta}`);
     },
   });
   const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);

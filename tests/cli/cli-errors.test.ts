@@ -229,11 +229,18 @@ describe('evaluate: bad inputs', () => {
 });
 
 describe('segment: the default model by modality', () => {
-  it('without --model, a FLAIR alone gets the shipped FLAIR-only model and FLAIR with T1 the three-modality default', () => {
-    const alone = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('alone.nii.gz'), '--backend', 'wasm']);
+  it('without --model, a FLAIR alone gets the shipped FLAIR-only model and FLAIR with T1 the three-modality default', async () => {
+    // on a 1 mm grid, so that the 32^3 scan is exactly one patch of the shipped models
+    const oneMm: Volume = { ...volume(phantom(DIMS).flair), spacingMm: [1, 1, 1], affine: [[1, 0, 0, -20], [0, 1, 0, 15], [0, 0, 1, 7], [0, 0, 0, 1]] };
+    await writeFile(file('flair-1mm.nii.gz'), writeNifti(oneMm, 'float32', { gzip: true }));
+    const alone = runCli('segment', ['--flair', file('flair-1mm.nii.gz'), '--out', file('alone.nii.gz'), '--backend', 'wasm']);
     expect(alone.status, alone.stderr).toBe(0);
     expect(alone.stderr).toMatch(/models\/fbeta15-light-flair \(light, flair\)/);
     expect(alone.stderr).not.toMatch(/blank channel/);
+    // one patch, mirrored in one batch (progress says 0 done twice): the note once, no estimate from 0 done
+    expect(alone.stderr).toMatch(/1 \/ 1 patches/);
+    expect(alone.stderr.match(/note: test-time mirroring/g)).toHaveLength(1);
+    expect(alone.stderr).not.toMatch(/Infinity|NaN/);
     const withT1 = runCli('segment', ['--flair', file('flair.nii.gz'), '--t1', file('flair.nii.gz'), '--out', file('with-t1.nii.gz'), '--backend', 'wasm']);
     expect(withT1.status, withT1.stderr).toBe(0);
     expect(withT1.stderr).toMatch(/models\/fbeta15-light \(light, flair\+t1\+t2\)/);
