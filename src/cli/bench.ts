@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --skip-volume] [--backends wasm,cpu] [--flair F]`: a benchmark, not a test.
+ * `npm run bench [-- --skip-volume] [--no-mirror] [--threads N] [--backends wasm,cpu] [--flair F]`: a benchmark, not a test.
  *
  * Prints (1) ms per patch for each preset and backend (forward pass, batch 1, at the preset's patch
  * size), (2) streaming fusion against a naive version, (3) the CPU's share of a whole-volume run apart
  * from the network (bench-cpu-side), (4) whole-volume segmentation time and peak memory for a
  * 182x218x182 FLAIR (the shared patient07 when present, else a generated phantom-free noise volume
- * of that size) with the light preset on wasm.
+ * of that size) with the light preset on wasm, as `npm run segment` runs it by default: mirrored
+ * (`--no-mirror`: one pass) on one thread per core (`--threads`; predict-threads.ts).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,17 +18,20 @@ import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { PRESETS, type PresetName } from '../model/presets.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
 import { isBackendName } from '../model/backend.ts';
-import { flag, optionalString, parseCliArgs } from './args.ts';
+import { flag, optionalNumber, optionalString, parseCliArgs } from './args.ts';
 import { benchCpuSide } from './bench-cpu-side.ts';
 import { benchFusion } from './bench-fusion.ts';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
+import { defaultThreads, openThreadPool } from './predict-threads.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 import { syntheticFlair } from './synthetic-flair.ts';
 import { initNodeBackend } from './tf-node.ts';
 
-const SPEC = { 'skip-volume': { type: 'boolean' }, backends: { type: 'string' }, flair: { type: 'string' } } as const;
+const SPEC = {
+  'skip-volume': { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, threads: { type: 'string' }, backends: { type: 'string' }, flair: { type: 'string' },
+} as const;
 const REAL_FLAIR = path.resolve('../shared/data/open_ms_data/cases/patient07/FLAIR.nii.gz');
 
 runCli(async () => {
@@ -63,7 +67,7 @@ runCli(async () => {
   print('\n# Whole volume, light preset, wasm');
   const flairPath = optionalString(o, 'flair') ?? (existsSync(REAL_FLAIR) ? REAL_FLAIR : undefined);
   const flair = flairPath ? await readVolume('--flair', flairPath) : syntheticFlair();
-  await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182');
+  await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182', !flag(o, 'no-mirror'), optionalNumber(o, 'threads', defaultThreads('wasm')));
 });
 
 function print(line: string): void {
@@ -91,31 +95,34 @@ async function timePatch(name: PresetName): Promise<{ params: number; ms: number
   return { params, ms };
 }
 
-async function wholeVolume(flair: Volume, label: string): Promise<void> {
-  const { model, meta, source } = await benchModel();
+async function wholeVolume(flair: Volume, label: string, mirror: boolean, threads: number): Promise<void> {
+  const { model, meta, source, dir } = await benchModel();
   const input = prepareModelInput({ flair }, meta);
+  // threads need the model as files (an untrained stand-in runs here, on one)
+  const pool = dir !== undefined && threads > 1 ? await openThreadPool(dir, 'wasm', threads) : undefined;
   let peakRss = process.memoryUsage().rss;
   let peakTfBytes = 0;
   const started = performance.now();
   const { timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
-    ...DEFAULT_SEGMENT_OPTIONS, patchSize: meta.patchSize,
+    ...DEFAULT_SEGMENT_OPTIONS, patchSize: meta.patchSize, mirror: mirror ? 'on' : 'off', predictor: pool,
     onProgress: () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
       peakTfBytes = Math.max(peakTfBytes, tf.memory().numBytes);
     },
-  });
+  }).finally(() => pool?.close());
   const totalS = (performance.now() - started) / 1000;
-  print(`${label} with ${source}: ${timings.patches} patches of ${meta.patchSize}^3, overlap ${DEFAULT_SEGMENT_OPTIONS.overlapFraction}: ` +
+  print(`${label} with ${source}: ${timings.patches} patches of ${meta.patchSize}^3, overlap ${DEFAULT_SEGMENT_OPTIONS.overlapFraction}, ` +
+    `${timings.mirrored ? 'each also mirrored (the CLI default)' : 'not mirrored'}, ${pool ? `${pool.parallel} threads` : 'one thread'}: ` +
     `${totalS.toFixed(1)} s total, model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
     `other ${(timings.otherMs / 1000).toFixed(1)} s (${((100 * timings.otherMs) / timings.modelMs).toFixed(1)}% of model); ` +
-    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, peak tfjs tensors ${(peakTfBytes / 2 ** 20).toFixed(0)} MiB`);
+    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the threads' memory included), peak tfjs tensors ${(peakTfBytes / 2 ** 20).toFixed(0)} MiB (this thread)`);
 }
 
 /** The shipped default model, or an untrained light network when it is absent (same cost). */
-async function benchModel(): Promise<{ model: tf.LayersModel; meta: Pick<ModelMeta, 'modalities' | 'patchSize'>; source: string }> {
+async function benchModel(): Promise<{ model: tf.LayersModel; meta: Pick<ModelMeta, 'modalities' | 'patchSize'>; source: string; dir?: string }> {
   try {
     const dir = resolveModelDir(DEFAULT_MODEL);
-    return { ...(await loadModelDir(dir)), source: dir };
+    return { ...(await loadModelDir(dir)), source: dir, dir };
   } catch {
     const meta = { modalities: ['flair', 't1', 't2'] as Modality[], patchSize: PRESETS.light.patchSize };
     return { model: buildFcDenseNet(PRESETS.light, 3), meta, source: 'an untrained light network' };

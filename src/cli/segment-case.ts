@@ -7,11 +7,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { type LesionTable, lesionTable } from '../core/lesion-table.ts';
 import { type BackendName, isBackendName } from '../model/backend.ts';
 import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
-import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
+import { MODALITY_LABELS, type ModelInput, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
 import type { ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
-import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
+import { openThreadPool } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
 export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: MirrorMode; threshold: number };
@@ -20,13 +21,17 @@ export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | '
 export const RUN_OPTION_SPEC = {
   model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
   overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, backend: { type: 'string' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const FUSIONS: readonly FusionWindowKind[] = ['bspline', 'gaussian', 'mean'];
 
-/** The run settings and the --backend of parsed options, checked (errors name the option). */
-export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; backend: BackendName | undefined } {
+/**
+ * The run settings, the --backend and the --threads of parsed options, checked (errors name the
+ * option); threads undefined: the backend's default (predict-threads.ts).
+ */
+export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; backend: BackendName | undefined; threads: number | undefined } {
   const threshold = optionalNumber(o, 'threshold', 0.5);
   if (threshold <= 0 || threshold >= 1) throw new Error('--threshold must be between 0 and 1');
   const window = (optionalString(o, 'fusion') ?? 'bspline') as FusionWindowKind;
@@ -41,7 +46,9 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   if (flag(o, 'mirror') && flag(o, 'no-mirror')) throw new Error('give --mirror or --no-mirror, not both');
   // a batch tool defaults to accuracy, as nnU-Net's predictor does (the app mirrors small scans only)
   const mirror: MirrorMode = flag(o, 'no-mirror') ? 'off' : 'on';
-  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror }, backend };
+  const threads = optionalString(o, 'threads') === undefined ? undefined : optionalNumber(o, 'threads', 1);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
+  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror }, backend, threads };
 }
 
 /** A segmented case, on the FLAIR's grid. */
@@ -54,27 +61,46 @@ export interface CaseResult {
   seconds: number;
 }
 
+/** More than one thread: that many copies of the model in `modelDir` compute patches (predict-threads.ts). */
+export interface CaseThreads {
+  count: number;
+  modelDir: string;
+  backend: BackendName;
+}
+
 /**
  * Segments `scans` (FLAIR required) with a loaded model; throws a one-line Error on bad input,
  * before anything is logged. `heading` is logged once the scans are checked, before the notes.
  */
 export async function segmentCase(
   model: tf.LayersModel, meta: ModelMeta, scans: Partial<Record<Modality, Volume>>, settings: CaseSettings,
-  log: (line: string) => void, heading: string,
+  log: (line: string) => void, heading: string, threads?: CaseThreads,
 ): Promise<CaseResult> {
   const input = prepareModelInput(scans, meta);
-  log(heading);
+  log(threads && threads.count > 1 ? `${heading}, ${threads.count} threads` : heading);
+  // the threads start once the scans have passed their checks
+  const pool = threads && threads.count > 1 ? await openThreadPool(threads.modelDir, threads.backend, threads.count) : undefined;
+  try {
+    return await runCase(model, meta, input, scans.flair as Volume, settings, log, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function runCase(
+  model: tf.LayersModel, meta: ModelMeta, input: ModelInput, flair: Volume, settings: CaseSettings,
+  log: (line: string) => void, predictor: PatchPredictor | undefined,
+): Promise<CaseResult> {
   for (const m of input.ignored) log(`note: model does not use ${MODALITY_LABELS[m]}; ignored`);
   for (const m of input.missing) log(`note: no ${MODALITY_LABELS[m]} given; the model runs on a blank channel (less accurate)`);
   for (const note of input.notes) log(`note: ${note}`);
-  const flair = scans.flair as Volume;
   const started = performance.now();
   let lastReport = 0;
   // progress can report 0 done twice (a mirrored run of one batch: the plain half, then the flipped)
   let mirrorNoted = false;
   const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
-    bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror,
+    bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror, predictor,
     onProgress: (done, total) => {
       if (!mirrorNoted && mirrorsRun(settings.mirror, total)) {
         mirrorNoted = true;

@@ -23,13 +23,15 @@ import { assertSameGrid, maskLike } from '../core/volume.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
+import { defaultThreads } from './predict-threads.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
-import { type CaseSettings, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
+import { type CaseSettings, type CaseThreads, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
   [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  [--threads N]
   Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names, as in the app);
   writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob) and summary.csv to --output.`;
 
@@ -64,12 +66,13 @@ runCli(async () => {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const input = requiredString(o, 'input');
   const output = requiredString(o, 'output');
-  const { settings, backend: backendArg } = runSettingsFrom(o);
+  const { settings, backend: backendArg, threads: threadsArg } = runSettingsFrom(o);
   const chosenModel = optionalString(o, 'model');
   if (chosenModel !== undefined) resolveModelDir(chosenModel);
   const cases = await caseFolders(input);
   await mkdir(output, { recursive: true });
   const backend = await initNodeBackend(backendArg, log);
+  const threads = { count: threadsArg ?? defaultThreads(backend), backend };
   log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
 
   const models = new Map<string, LoadedModel>();
@@ -78,7 +81,7 @@ runCli(async () => {
     const line: SummaryLine = { case: c.name };
     summary.push(line);
     try {
-      await segmentFolderCase(c, { output, settings, chosenModel, prob: flag(o, 'prob'), models, line, log });
+      await segmentFolderCase(c, { output, settings, threads, chosenModel, prob: flag(o, 'prob'), models, line, log });
     } catch (error) {
       line.error = (error as Error).message;
       log(`error: ${c.name}: ${line.error}`);
@@ -95,7 +98,7 @@ runCli(async () => {
 async function segmentFolderCase(
   c: { name: string; dir: string },
   run: {
-    output: string; settings: CaseSettings; chosenModel: string | undefined; prob: boolean;
+    output: string; settings: CaseSettings; threads: Omit<CaseThreads, 'modelDir'>; chosenModel: string | undefined; prob: boolean;
     models: Map<string, LoadedModel>; line: SummaryLine; log: (line: string) => void;
   },
 ): Promise<void> {
@@ -121,7 +124,8 @@ async function segmentFolderCase(
   }
   run.line.model = path.basename(modelDir);
   const heading = `${files.map((f, n) => `${f} (${roles[n]})`).join(', ')}; model ${run.line.model}`;
-  const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading);
+  const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading,
+    { ...run.threads, modelDir });
   const { flair, mask, lesions } = result;
   const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
   await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));

@@ -1,7 +1,7 @@
 /**
  * `npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
- *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu]`
+ *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
@@ -16,19 +16,21 @@ import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
+import { defaultThreads } from './predict-threads.ts';
 import { runCli } from './run-cli.ts';
 import { RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment -- --flair F [--t1 F] [--t2 F] [--t1post F] --out MASK.nii.gz [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
-  [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
   --no-mirror: no test-time mirroring (by default each patch is also predicted flipped left-right and the
     two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
-  --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm`;
+  --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm
+  --threads: copies of the model computing patches at once on wasm or cpu (default one per core, at most 4)`;
 
 const SPEC = {
   flair: { type: 'string' }, t1: { type: 'string' }, t2: { type: 'string' }, t1post: { type: 'string' },
@@ -41,7 +43,7 @@ runCli(async () => {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const flairPath = requiredString(o, 'flair');
   const out = requiredString(o, 'out');
-  const { settings, backend: backendArg } = runSettingsFrom(o);
+  const { settings, backend: backendArg, threads: threadsArg } = runSettingsFrom(o);
   const others = (['t1', 't2', 't1post'] as const).flatMap((m) => {
     const file = optionalString(o, m);
     return file === undefined ? [] : [{ modality: m, file }];
@@ -54,7 +56,8 @@ runCli(async () => {
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);
   const heading = `model ${modelDir} (${meta.preset}, ${meta.modalities.join('+')}), backend ${backend}`;
-  const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading);
+  const threads = { count: threadsArg ?? defaultThreads(backend), modelDir, backend };
+  const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, threads);
   await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');
   if (probPath !== undefined) {

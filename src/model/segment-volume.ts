@@ -27,6 +27,20 @@ export interface SegmentOptions {
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
   shouldCancel?: () => boolean;
+  /** Where the batches run; absent: `model` in this thread. */
+  predictor?: PatchPredictor;
+}
+
+/**
+ * Runs the network on batches of patches elsewhere, e.g. one copy of the model per CPU thread
+ * (src/cli/predict-threads.ts). segmentVolume keeps `parallel` batches in flight while it fuses.
+ */
+export interface PatchPredictor {
+  parallel: number;
+  /** Called once per run, before any batch, with the padded channels and dims that boxes index. */
+  start(channels: readonly Float32Array[], dims: Vec3): Promise<void>;
+  /** As predictBatch. */
+  predict(boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array>;
 }
 
 export const DEFAULT_SEGMENT_OPTIONS: Omit<SegmentOptions, 'patchSize'> = {
@@ -80,25 +94,39 @@ export async function segmentVolume(
   for (let first = 0; first < boxes.length; first += options.batchSize) {
     for (const flipped of passes) batches.push({ boxes: boxes.slice(first, first + options.batchSize), flipped });
   }
-  const predict = (n: number) => predictBatch(model, data, work, batches[n].boxes, batches[n].flipped);
+  const predictor = options.predictor ?? {
+    parallel: 1,
+    start: async () => undefined,
+    predict: (batchBoxes: readonly PatchBox[], flipped: boolean) => predictBatch(model, data, work, batchBoxes, flipped),
+  };
   let t0 = performance.now();
-  let pending = predict(0);
+  await predictor.start(data, work);
+  // batches handed out and not yet fused, in order; `parallel` of them stay queued while one is fused
+  const queue: Promise<Float32Array>[] = [];
+  let launched = 0;
+  const fill = () => {
+    while (launched < batches.length && queue.length < predictor.parallel) {
+      const { boxes: batchBoxes, flipped } = batches[launched++];
+      queue.push(predictor.predict(batchBoxes, flipped));
+    }
+  };
+  fill();
   modelMs += performance.now() - t0;
   let predicted = 0;
   try {
     for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
       t0 = performance.now();
-      const probs = await pending;
-      if (n + 1 < batches.length) pending = predict(n + 1);
+      const probs = await (queue.shift() as Promise<Float32Array>);
+      fill();
       modelMs += performance.now() - t0;
       batches[n].boxes.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
       predicted += batches[n].boxes.length;
       await options.onProgress?.(Math.floor(predicted / passes.length), boxes.length);
     }
   } finally {
-    // a batch still queued when the run stops (cancel, error) frees its own tensors when it settles
-    pending.catch(() => undefined);
+    // batches still queued when the run stops (cancel, error) free their own tensors when they settle
+    for (const pending of queue) pending.catch(() => undefined);
   }
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
@@ -111,7 +139,7 @@ export async function segmentVolume(
  * back. `flipped` predicts each patch flipped left-right and flips the prediction back (test-time
  * mirroring, as nnU-Net does).
  */
-async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array> {
+export async function predictBatch(model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array> {
   const x = batchTensor(channels, dims, boxes, flipped);
   const y = model.predict(x) as tf.Tensor;
   try {

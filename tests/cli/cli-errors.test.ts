@@ -202,6 +202,8 @@ describe('segment: bad inputs', () => {
     ['NaN voxels', () => ['--flair', file('nan.nii')], /FLAIR contains 2 NaN\/Inf voxels/],
     ['an all-zero FLAIR (empty brain)', () => ['--flair', file('empty.nii')], /empty brain/],
     ['both --mirror and --no-mirror', () => ['--flair', file('flair.nii.gz'), '--mirror', '--no-mirror'], /give --mirror or --no-mirror, not both/],
+    ['--threads 0', () => ['--flair', file('flair.nii.gz'), '--threads', '0'], /--threads must be a whole number from 1 to 64/],
+    ['--threads 1.5', () => ['--flair', file('flair.nii.gz'), '--threads', '1.5'], /--threads must be a whole number from 1 to 64/],
   ];
   for (const [what, args, message] of cases) {
     it(`fails cleanly on ${what}`, () => {
@@ -332,6 +334,25 @@ describe('segment then evaluate', () => {
     expect([at03.tp, at03.fp]).toEqual([tp3, fp3]);
     expect(at03.tp + at03.fp).toBeGreaterThanOrEqual(tp + fp);
     expectOneLineError(runCli('evaluate', ['--pred', probPath, '--truth', file('truth.nii.gz'), '--threshold', '1']), /--threshold must be in \[0, 1\)/);
+  });
+});
+
+describe('segment on several threads', () => {
+  it('gives the same probabilities on three threads as on one, and says how many ran', async () => {
+    const maps = [];
+    for (const threads of [1, 3]) {
+      const probPath = file(`prob-threads-${threads}.nii.gz`);
+      const r = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file(`mask-threads-${threads}.nii.gz`), '--prob', probPath,
+        '--model', file('model'), '--backend', 'wasm', '--threads', String(threads)]);
+      expect(r.status, r.stderr).toBe(0);
+      if (threads > 1) expect(r.stderr).toMatch(/backend wasm, 3 threads$/m);
+      else expect(r.stderr).not.toMatch(/backend wasm, \d+ threads/);
+      maps.push(readNifti(await readFile(probPath)).data);
+    }
+    // each thread runs the same wasm kernels on whole batches: not just close, equal
+    expect(maps[1].length).toBe(maps[0].length);
+    expect(maps[1].some((p) => p > 0.01)).toBe(true);
+    expect(Array.from(maps[1])).toEqual(Array.from(maps[0]));
   });
 });
 
