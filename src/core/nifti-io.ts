@@ -199,7 +199,8 @@ export function writeNifti(
   v.setFloat32(124, max, true);
   v.setFloat32(128, min, true);
   header.set([0x6e, 0x2b, 0x31, 0], 344);
-  return options.gzip ? gzipSync(out) : out;
+  // mtime 0: gzip's "no time stamp", so the same volume always gives the same bytes (checksums, diffs)
+  return options.gzip ? gzipSync(out, { mtime: 0 }) : out;
 }
 
 /** Fills sizeof_hdr and geometry: copied from sourceHeader when it still matches the affine. */
