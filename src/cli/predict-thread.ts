@@ -18,7 +18,7 @@ const reply = (message: ThreadReply, transfer: ArrayBuffer[] = []) => port.postM
 async function main(): Promise<void> {
   await initNodeBackend(backend, () => undefined);
   const model: tf.LayersModel = (await loadModelDir(modelDir)).model;
-  let channels: Float32Array[] = [];
+  let channels: readonly Float32Array[] = [];
   let dims: Vec3 = [0, 0, 0];
   port.on('message', (request: ThreadRequest) => {
     if (request.type === 'start') {

@@ -10,8 +10,8 @@ import type { BackendName } from '../model/backend.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 
 export type ThreadRequest =
-  | { type: 'start'; channels: Float32Array[]; dims: Vec3 }
-  | { type: 'predict'; id: number; boxes: PatchBox[]; flipped: boolean };
+  | { type: 'start'; channels: readonly Float32Array[]; dims: Vec3 }
+  | { type: 'predict'; id: number; boxes: readonly PatchBox[]; flipped: boolean };
 export type ThreadReply =
   | { type: 'ready' } | { type: 'started' }
   | { type: 'probs'; id: number; probs: Float32Array }
@@ -59,7 +59,8 @@ export async function openThreadPool(modelDir: string, backend: BackendName, thr
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
-  let started: (() => void)[] = [];
+  // one resolver per thread's 'started' reply; any reply settles any of them, as start awaits them all
+  const started: (() => void)[] = [];
 
   const ready = Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
     worker.on('message', (message: ThreadReply) => {
@@ -96,9 +97,8 @@ export async function openThreadPool(modelDir: string, backend: BackendName, thr
       // every thread gets a copy of the channels (structured clone), once per run
       await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
         started.push(resolve);
-        worker.postMessage({ type: 'start', channels: [...channels], dims } satisfies ThreadRequest);
+        worker.postMessage({ type: 'start', channels, dims } satisfies ThreadRequest);
       })));
-      started = [];
     },
     async predict(boxes, flipped) {
       if (failure) throw failure;
@@ -106,7 +106,7 @@ export async function openThreadPool(modelDir: string, backend: BackendName, thr
       const id = nextId++;
       return new Promise<Float32Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'predict', id, boxes: [...boxes], flipped } satisfies ThreadRequest);
+        worker.postMessage({ type: 'predict', id, boxes, flipped } satisfies ThreadRequest);
       });
     },
     async close() {

@@ -12,7 +12,7 @@ import type { ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
-import { openThreadPool } from './predict-threads.ts';
+import { defaultThreads, openThreadPool } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
 export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: MirrorMode; threshold: number };
@@ -61,9 +61,12 @@ export interface CaseResult {
   seconds: number;
 }
 
-/** More than one thread: that many copies of the model in `modelDir` compute patches (predict-threads.ts). */
+/**
+ * More than one thread: that many copies of the model in `modelDir` compute patches
+ * (predict-threads.ts); count undefined: the backend's default.
+ */
 export interface CaseThreads {
-  count: number;
+  count: number | undefined;
   modelDir: string;
   backend: BackendName;
 }
@@ -77,9 +80,10 @@ export async function segmentCase(
   log: (line: string) => void, heading: string, threads?: CaseThreads,
 ): Promise<CaseResult> {
   const input = prepareModelInput(scans, meta);
-  log(threads && threads.count > 1 ? `${heading}, ${threads.count} threads` : heading);
+  const count = threads ? threads.count ?? defaultThreads(threads.backend) : 1;
+  log(count > 1 ? `${heading}, ${count} threads` : heading);
   // the threads start once the scans have passed their checks
-  const pool = threads && threads.count > 1 ? await openThreadPool(threads.modelDir, threads.backend, threads.count) : undefined;
+  const pool = threads && count > 1 ? await openThreadPool(threads.modelDir, threads.backend, count) : undefined;
   try {
     return await runCase(model, meta, input, scans.flair as Volume, settings, log, pool);
   } finally {

@@ -23,7 +23,6 @@ import { assertSameGrid, maskLike } from '../core/volume.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
-import { defaultThreads } from './predict-threads.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 import { type CaseSettings, type CaseThreads, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
@@ -72,7 +71,7 @@ runCli(async () => {
   const cases = await caseFolders(input);
   await mkdir(output, { recursive: true });
   const backend = await initNodeBackend(backendArg, log);
-  const threads = { count: threadsArg ?? defaultThreads(backend), backend };
+  const threads = { count: threadsArg, backend };
   log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
 
   const models = new Map<string, LoadedModel>();

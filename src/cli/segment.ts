@@ -16,7 +16,6 @@ import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
-import { defaultThreads } from './predict-threads.ts';
 import { runCli } from './run-cli.ts';
 import { RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
 import { initNodeBackend } from './tf-node.ts';
@@ -56,7 +55,7 @@ runCli(async () => {
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);
   const heading = `model ${modelDir} (${meta.preset}, ${meta.modalities.join('+')}), backend ${backend}`;
-  const threads = { count: threadsArg ?? defaultThreads(backend), modelDir, backend };
+  const threads = { count: threadsArg, modelDir, backend };
   const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, threads);
   await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');
