@@ -1,10 +1,11 @@
 /**
- * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--dims 182,218,182] [--runs 2] [--overlap 0.5]`
+ * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--dims 182,218,182] [--runs 2] [--overlap 0.5] [--patch-workers N]`
  *
  * Times the built app in headless Chromium from pressing Segment to the overlay drawn, for a
  * generated FLAIR (the project's phantom) of the given size, split into model time and everything
  * else (request, blank channels, fusion, lesion table, transfer, overlay), as the page's Timing
  * panel reports it. The first run includes the model's shader compilation; later runs are warm.
+ * `--patch-workers N` opens the page with ?patch-workers=N (extra model copies on wasm and cpu).
  * Builds the app into dist-bench/ first. Writes test-results/bench-browser.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { backendOf, openBuiltApp } from './helpers/built-app.ts';
 const { values } = parseArgs({
   options: {
     backend: { type: 'string' }, dims: { type: 'string', default: '182,218,182' }, runs: { type: 'string', default: '2' },
-    overlap: { type: 'string' }, port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' },
+    overlap: { type: 'string' }, 'patch-workers': { type: 'string' }, port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' },
   },
 });
 const dims = values.dims!.split(',').map(Number) as unknown as Vec3;
@@ -25,7 +26,10 @@ const runs = Number(values.runs);
 const port = Number(values.port);
 const timeoutMs = Number(values['timeout-min']) * 60_000;
 
-const app = await openBuiltApp('dist-bench', port, values.backend ? `?backend=${values.backend}` : '');
+const query = new URLSearchParams();
+if (values.backend) query.set('backend', values.backend);
+if (values['patch-workers']) query.set('patch-workers', values['patch-workers']);
+const app = await openBuiltApp('dist-bench', port, query.size > 0 ? `?${query}` : '');
 try {
   const { page } = app;
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
@@ -51,7 +55,7 @@ try {
     const t = JSON.parse((await timings.getAttribute('data-json'))!);
     results.push({ run: r + 1, ...t });
     const pct = (100 * t.otherMs) / t.modelMs;
-    console.log(`run ${r + 1}: Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s (${t.patches} patches); ` +
+    console.log(`run ${r + 1}: Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s (${t.patches} patches, ${t.threads} thread${t.threads > 1 ? 's' : ''}); ` +
       `everything else ${t.otherMs.toFixed(0)} ms = ${pct.toFixed(2)}% of model ` +
       `[request ${t.postMs.toFixed(0)}, worker start ${t.startMs.toFixed(0)}, load ${t.loadMs.toFixed(0)}, channels ${t.prepareMs.toFixed(0)}, fusion ${t.fusionMs.toFixed(0)}, ` +
       `lesions ${t.outcomeMs.toFixed(0)}, transfer ${t.transferMs.toFixed(0)}, overlay ${t.overlayMs.toFixed(0)} ` +

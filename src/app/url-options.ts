@@ -2,7 +2,8 @@
  * Options read from the page URL: `?backend=webgpu|webgl|wasm|cpu` forces one backend;
  * `?software-gpu=prefer-wasm|use` says whether a software-only GPU adapter (SwiftShader) is passed
  * over for wasm (default prefer-wasm); `?mirror=auto|on|off` sets the test-time mirroring the page
- * starts with (default auto); `?debug` shows test hooks (simulated GPU failures).
+ * starts with (default auto); `?patch-workers=N` sets how many extra workers run patches on the wasm
+ * and cpu backends (default one per extra core, at most 3; 0 computes in the one worker); `?debug` shows test hooks (simulated GPU failures).
  */
 import type { BackendName } from '../model/backend.ts';
 import type { MirrorMode } from '../model/mirror-policy.ts';
@@ -37,6 +38,8 @@ export interface UrlOptions {
   softwareGpu: SoftwareGpuPolicy;
   /** The mirroring setting the page starts with (the Segment panel can change it). */
   mirror: MirrorMode;
+  /** Patch workers for CPU backends; null: the worker's default. */
+  patchWorkers: number | null;
   debug: boolean;
 }
 
@@ -52,7 +55,9 @@ export function parseUrlOptions(search: string): UrlOptions {
   const softwareGpu: SoftwareGpuPolicy = policy === 'prefer-wasm' || policy === 'use' ? policy : DEFAULT_SOFTWARE_GPU_POLICY;
   const mirrorValue = params.get('mirror');
   const mirror: MirrorMode = isMirrorMode(mirrorValue) ? mirrorValue : 'auto';
-  const common = { softwareGpu, mirror, debug };
+  const workersValue = params.get('patch-workers');
+  const patchWorkers = workersValue !== null && /^[0-8]$/.test(workersValue) ? Number(workersValue) : null;
+  const common = { softwareGpu, mirror, patchWorkers, debug };
   if (raw === null || raw === '') return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: null, ...common };
   const value = raw.toLowerCase();
   if (!isBackendName(value)) return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: raw, ...common };

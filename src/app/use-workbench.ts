@@ -177,7 +177,7 @@ export function useWorkbench(url: UrlOptions): {
       // a new worker (first start, or after a hard cancel) gets the backend order, the case, the
       // chosen model and the last result
       clientRef.current = started;
-      started.post({ type: 'init', backendOrder: url.backendOrder, softwareGpu: url.softwareGpu });
+      started.post({ type: 'init', backendOrder: url.backendOrder, softwareGpu: url.softwareGpu, patchWorkers: url.patchWorkers });
       const { result, selectedModel } = stateRef.current;
       sendCase(sentCaseRef.current);
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });

@@ -1,12 +1,13 @@
 /**
  * The CLI's patch pool: the wasm and cpu backends compute on one thread, so a whole volume runs
  * `threads` copies of the model in worker threads (one per core) and segmentVolume keeps each busy.
- * The browser keeps one worker; this is Node's way to use the other cores.
+ * The browser does the same with Web Workers (src/worker/patch-workers.ts).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PatchBox, Vec3 } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
+import { type PatchSlot, slotPredictor } from '../model/patch-slots.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 
 export type ThreadRequest =
@@ -35,82 +36,76 @@ export interface ThreadPool extends PatchPredictor {
   close(): Promise<void>;
 }
 
-/** Starts `threads` workers, each with its own backend and copy of the model in `modelDir`. */
+interface Thread {
+  worker: Worker;
+  /** Settles the next 'started' reply (with an error when the thread dies first). */
+  started: ((error: Error | null) => void)[];
+  pending: Map<number, { resolve: (probs: Float32Array) => void; reject: (error: Error) => void }>;
+  /** Why the thread stopped, once it has. */
+  dead: Error | null;
+}
+
+/**
+ * Starts `threads` workers, each with its own backend and copy of the model in `modelDir`; batches
+ * go to the first idle one (slotPredictor). A thread that cannot start stops them all, so that the
+ * process can exit with one error line; a thread that fails later is dropped and its batch rerun.
+ */
 export async function openThreadPool(modelDir: string, backend: BackendName, threads: number): Promise<ThreadPool> {
   const entry = new URL('./predict-thread.ts', import.meta.url).href;
-  const workers = Array.from({ length: threads }, () => new Worker(BOOTSTRAP, { eval: true, workerData: { entry, modelDir, backend } }));
-  const idle: Worker[] = [];
-  const waiting: ((worker: Worker) => void)[] = [];
-  const pending = new Map<number, { resolve: (probs: Float32Array) => void; reject: (error: Error) => void }>();
+  const pool: Thread[] = Array.from({ length: threads }, () => ({
+    worker: new Worker(BOOTSTRAP, { eval: true, workerData: { entry, modelDir, backend } }), started: [], pending: new Map(), dead: null,
+  }));
   let nextId = 0;
-  let failure: Error | null = null;
-  const release = (worker: Worker) => {
-    const next = waiting.shift();
-    if (next) next(worker);
-    else idle.push(worker);
+  const fail = (thread: Thread, error: Error) => {
+    thread.dead = error;
+    for (const settle of thread.started.splice(0)) settle(error);
+    for (const { reject } of thread.pending.values()) reject(error);
+    thread.pending.clear();
   };
-  const acquire = () => new Promise<Worker>((resolve) => {
-    const worker = idle.pop();
-    if (worker) resolve(worker);
-    else waiting.push(resolve);
-  });
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const { reject } of pending.values()) reject(error);
-    pending.clear();
-  };
-  // one resolver per thread's 'started' reply; any reply settles any of them, as start awaits them all
-  const started: (() => void)[] = [];
-
-  const ready = Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
-    worker.on('message', (message: ThreadReply) => {
-      if (message.type === 'ready') {
-        resolve();
-        idle.push(worker);
-      } else if (message.type === 'started') {
-        started.shift()?.();
-      } else {
-        const request = pending.get(message.id);
-        if (message.type === 'error' && message.id === -1) reject(new Error(message.message));
-        if (!request) return;
-        pending.delete(message.id);
-        release(worker);
-        if (message.type === 'probs') request.resolve(message.probs);
-        else request.reject(new Error(message.message));
+  const ready = Promise.all(pool.map((thread) => new Promise<void>((resolve, reject) => {
+    thread.worker.on('message', (message: ThreadReply) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'started') thread.started.shift()?.(null);
+      else if (message.type === 'error' && message.id === -1) reject(new Error(message.message));
+      else {
+        const request = thread.pending.get(message.id);
+        thread.pending.delete(message.id);
+        if (message.type === 'probs') request?.resolve(message.probs);
+        else request?.reject(new Error(message.message));
       }
     });
-    worker.on('error', (error: Error) => {
+    thread.worker.on('error', (error: Error) => {
       reject(error);
-      fail(error);
+      fail(thread, error);
     });
   })));
-  // a thread that cannot start (backend, model) stops the others, so that the process can exit
   await ready.catch(async (error: Error) => {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(pool.map(({ worker }) => worker.terminate()));
     throw new Error(`a patch thread did not start: ${error.message}`);
   });
 
-  return {
-    parallel: threads,
-    async start(channels, dims) {
-      if (failure) throw failure;
-      // every thread gets a copy of the channels (structured clone), once per run
-      await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
-        started.push(resolve);
-        worker.postMessage({ type: 'start', channels, dims } satisfies ThreadRequest);
-      })));
-    },
-    async predict(boxes, flipped) {
-      if (failure) throw failure;
-      const worker = await acquire();
+  const predictor = slotPredictor(pool.map((thread): PatchSlot => ({
+    // every thread gets a copy of the channels (structured clone), once per run
+    start: (channels, dims) => new Promise<void>((resolve, reject) => {
+      if (thread.dead) return reject(thread.dead);
+      thread.started.push((error) => (error ? reject(error) : resolve()));
+      thread.worker.postMessage({ type: 'start', channels, dims } satisfies ThreadRequest);
+    }),
+    predict: (boxes, flipped) => new Promise<Float32Array>((resolve, reject) => {
+      if (thread.dead) return reject(thread.dead);
       const id = nextId++;
-      return new Promise<Float32Array>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'predict', id, boxes, flipped } satisfies ThreadRequest);
-      });
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ type: 'predict', id, boxes, flipped } satisfies ThreadRequest);
+    }),
+  })));
+  return {
+    get parallel() {
+      return predictor.parallel;
     },
+    start: (channels, dims) => predictor.start(channels, dims),
+    predict: (boxes, flipped) => predictor.predict(boxes, flipped),
     async close() {
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      await Promise.all(pool.map(({ worker }) => worker.terminate()));
     },
   };
 }

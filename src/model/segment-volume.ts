@@ -75,7 +75,6 @@ export async function segmentVolume(
   options: SegmentOptions,
 ): Promise<{ probability: Float32Array; timings: SegmentTimings }> {
   const started = performance.now();
-  let modelMs = 0;
   const size: Vec3 = [options.patchSize, options.patchSize, options.patchSize];
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
@@ -99,7 +98,9 @@ export async function segmentVolume(
     start: async () => undefined,
     predict: (batchBoxes: readonly PatchBox[], flipped: boolean) => predictBatch(model, data, work, batchBoxes, flipped),
   };
-  let t0 = performance.now();
+  // Model time is everything but the CPU work timed here: a predictor may compute in this thread
+  // at any await (a patch worker pool's own slot), so the waits alone would miss it.
+  let otherMs = performance.now() - started;
   await predictor.start(data, work);
   // batches handed out and not yet fused, in order; `parallel` of them stay queued while one is fused
   const queue: Promise<Float32Array>[] = [];
@@ -111,16 +112,15 @@ export async function segmentVolume(
     }
   };
   fill();
-  modelMs += performance.now() - t0;
   let predicted = 0;
   try {
     for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
-      t0 = performance.now();
       const probs = await (queue.shift() as Promise<Float32Array>);
       fill();
-      modelMs += performance.now() - t0;
+      const t0 = performance.now();
       batches[n].boxes.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+      otherMs += performance.now() - t0;
       predicted += batches[n].boxes.length;
       await options.onProgress?.(Math.floor(predicted / passes.length), boxes.length);
     }
@@ -128,9 +128,11 @@ export async function segmentVolume(
     // batches still queued when the run stops (cancel, error) free their own tensors when they settle
     for (const pending of queue) pending.catch(() => undefined);
   }
+  const t0 = performance.now();
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
-  return { probability, timings: { modelMs, otherMs: performance.now() - started - modelMs, patches: boxes.length, mirrored: mirror } };
+  otherMs += performance.now() - t0;
+  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror } };
 }
 
 /**

@@ -84,6 +84,8 @@ export interface WorkerTimings {
   patches: number;
   /** Whether test-time mirroring ran. */
   mirrored: boolean;
+  /** Threads that ran the network: this worker and its patch workers. */
+  threads: number;
   /** performance.timeOrigin + performance.now() when the worker took up the request (epoch ms). */
   startedAtEpochMs: number;
   /** performance.timeOrigin + performance.now() when the result was posted (epoch ms). */
@@ -107,6 +109,8 @@ export type WorkerRequest =
       backendOrder: BackendName[];
       /** 'prefer-wasm': skip a software-only WebGPU adapter (SwiftShader) for wasm. */
       softwareGpu: SoftwareGpuPolicy;
+      /** Patch workers on the wasm and cpu backends (more cores for a run); null: one per extra core, at most 3. */
+      patchWorkers: number | null;
     }
   | {
       /** Loads (and caches) a model ahead of the first run. */

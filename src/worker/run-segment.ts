@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { segmentVolume } from '../model/segment-volume.ts';
+import { type PatchPredictor, segmentVolume } from '../model/segment-volume.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
 import type { SegmentSettings } from './protocol.ts';
 
@@ -18,6 +18,8 @@ export interface RunOutput {
   fusionMs: number;
   patches: number;
   mirrored: boolean;
+  /** Threads that ran the network. */
+  threads: number;
   missing: Modality[];
   ignored: Modality[];
   /** What the user should know about the scans (a changed grid, a brain mask that is not a stripped brain). */
@@ -34,14 +36,15 @@ export interface RunHooks {
 /** An error in the user's input (wrong files), as opposed to a failure of the machinery. */
 export class InputError extends Error {}
 
-/** Runs the model over the prepared case; input problems throw InputError. */
+/** Runs the model over the prepared case (on `predictor` when given); input problems throw InputError. */
 export async function runSegmentation(
-  model: tf.LayersModel, meta: ModelMeta, prepared: PreparedCase, settings: SegmentSettings, hooks: RunHooks,
+  model: tf.LayersModel, meta: ModelMeta, prepared: PreparedCase, settings: SegmentSettings, hooks: RunHooks, predictor?: PatchPredictor,
 ): Promise<RunOutput> {
   if (prepared.problem !== null) throw new InputError(prepared.problem);
   if (!prepared.channels.flair) throw new InputError('a FLAIR scan is required');
   const started = performance.now();
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
+  const threads = predictor?.parallel ?? 1;
   const prepareMs = performance.now() - started;
   const { probability, timings } = await segmentVolume(model, channels, prepared.grid.dims, prepared.brain, {
     patchSize: meta.patchSize,
@@ -50,6 +53,7 @@ export async function runSegmentation(
     bsplineOrder: settings.bsplineOrder,
     batchSize: settings.batchSize,
     mirror: settings.mirror,
+    predictor,
     onProgress: async (done, total) => {
       hooks.checkpoint();
       await hooks.onProgress(done, total);
@@ -65,7 +69,7 @@ export async function runSegmentation(
   const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
-    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, missing, ignored,
+    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, threads, missing, ignored,
     notes: prepared.notes,
   };
 }

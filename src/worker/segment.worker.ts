@@ -2,13 +2,17 @@
  * The segmentation worker: holds tfjs, the backend, one cached model and the last probability map,
  * and dispatches the protocol's requests. The work itself lives in src/model and src/core.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
 import { runMirrorMode } from '../model/mirror-policy.ts';
+import { localSlot, slotPredictor } from '../model/patch-slots.ts';
+import type { PatchPredictor } from '../model/segment-volume.ts';
 import { BackendStartError, type BackendInfo, type DeviceWatch, destroyWebgpuDevice, startBackend, watchDevice } from './backend-session.ts';
 import { type PreparedCase, prepareCase } from './case-state.ts';
 import { FinetuneRunner } from './finetune-run.ts';
 import { dropModel, getModel } from './model-cache.ts';
 import { type HeldResult, outcomeAt } from './outcome.ts';
+import { defaultPatchWorkers, modelArtifacts, openPatchWorkers, type PatchWorkers } from './patch-workers.ts';
 import { assertNever, type ModelRef, type SoftwareGpuPolicy, type WorkerEvent, type WorkerRequest } from './protocol.ts';
 import { CancelledError, checkpoint, errorKind, KindedError, yieldToEvents } from './run-control.ts';
 import { type RunOutput, runSegmentation } from './run-segment.ts';
@@ -25,7 +29,11 @@ const state = {
   /** Backends still allowed, in order; a lost device removes its backend. */
   order: [] as BackendName[],
   softwareGpu: 'use' as SoftwareGpuPolicy,
+  /** Patch workers asked for (null: the default for this machine's cores). */
+  patchWorkerCount: null as number | null,
   backend: null as Promise<BackendInfo> | null,
+  /** Extra copies of the model for the wasm and cpu backends, started with the backend. */
+  patchWorkers: null as Promise<PatchWorkers | null> | null,
   watch: { lost: null, error: null } as DeviceWatch,
   activeRun: null as number | null,
   cancelled: new Set<number>(),
@@ -52,6 +60,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'init':
       state.order = request.backendOrder;
       state.softwareGpu = request.softwareGpu;
+      state.patchWorkerCount = request.patchWorkers;
       await ensureBackend();
       return;
     case 'load-model':
@@ -102,6 +111,7 @@ function ensureBackend(): Promise<BackendInfo> {
       const info = await startBackend(state.order, state.softwareGpu);
       state.watch = watchDevice((message) => onDeviceLost(info.name, message));
       post({ type: 'backend-ready', backend: info.name, adapter: info.adapter, fallbacks: info.fallbacks });
+      startPatchWorkers(info.name);
       return info;
     } catch (error) {
       const fallbacks = error instanceof BackendStartError ? error.fallbacks : [];
@@ -111,6 +121,24 @@ function ensureBackend(): Promise<BackendInfo> {
     }
   })();
   return state.backend;
+}
+
+/**
+ * On the wasm and cpu backends, which compute on one thread, starts the patch workers (in the
+ * background: the first run waits for them). A GPU backend needs none.
+ */
+function startPatchWorkers(backend: BackendName): void {
+  const count = state.patchWorkerCount ?? defaultPatchWorkers(navigator.hardwareConcurrency || 1);
+  if ((backend !== 'wasm' && backend !== 'cpu') || count === 0 || state.patchWorkers) return;
+  state.patchWorkers = openPatchWorkers(count, backend).catch(() => null);
+}
+
+/** The run's predictor: the patch workers and this worker together, or undefined (this worker alone). */
+async function patchPredictor(model: tf.LayersModel): Promise<{ predictor?: PatchPredictor; workers: PatchWorkers | null }> {
+  const workers = state.patchWorkers ? await state.patchWorkers : null;
+  if (!workers || workers.size === 0) return { workers: null };
+  const slots = workers.slots(await modelArtifacts(model));
+  return { predictor: slotPredictor([...slots, localSlot(model)]), workers };
 }
 
 /** A lost device: forget its backend and model, and move to the next backend of the order. */
@@ -183,13 +211,14 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
     const hardwareGpu = (backend.name === 'webgpu' || backend.name === 'webgl') && !backend.softwareGpu;
     const mirror = runMirrorMode(request.settings.mirror, hardwareGpu);
     const settings = { ...request.settings, mirror, ...(backend.softwareGpu ? { batchSize: 1 } : {}) };
+    const { predictor, workers } = await patchPredictor(loaded.model);
     const out = await runSegmentation(loaded.model, loaded.meta, prepared, settings, {
       onProgress: async (done, total) => {
         post({ type: 'progress', runId, done, total });
         await yieldToEvents();
       },
       checkpoint: () => checkpoint(state.cancelled.has(runId), watch),
-    });
+    }, predictor).finally(() => workers?.end());
     state.held = { runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta };
     postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out, startedAtEpochMs);
     state.heldModel = request.model.name;
@@ -219,7 +248,7 @@ function postResult(held: HeldResult, thresholdValue: number, backend: BackendIn
     type: 'result', runId: held.runId, backend: backend.name, probability, outcome,
     timings: {
       loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
-      outcomeMs, patches: out.patches, mirrored: out.mirrored, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
+      outcomeMs, patches: out.patches, mirrored: out.mirrored, threads: out.threads, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
     missing: out.missing, ignored: out.ignored, notes: out.notes,
   }, [probability.buffer, outcome.mask.buffer]);

@@ -14,7 +14,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
   const other = total === null ? null : total - w.modelMs;
   const json = JSON.stringify({
     totalMs: total, modelMs: w.modelMs, otherMs: other, loadMs: w.loadMs, postMs: t.postMs, startMs: t.startMs, prepareMs: w.prepareMs,
-    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches, mirrored: w.mirrored,
+    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches, mirrored: w.mirrored, threads: w.threads,
     backend: result.backend, caseUploadMs: preparation?.uploadMs ?? null, casePrepareMs: preparation?.prepareMs ?? null,
   });
   const ms = (x: number | null | undefined) => (x === null || x === undefined ? '…' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
@@ -24,7 +24,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
       <table className="metrics" data-testid="timings" data-json={json}>
         <tbody>
           <tr><th>Segment → overlay</th><td>{ms(total)}</td></tr>
-          <tr><th>Model ({w.patches} patches{w.mirrored ? ', each also mirrored' : ''})</th><td>{ms(w.modelMs)}</td></tr>
+          <tr><th>Model ({w.patches} patches{w.mirrored ? ', each also mirrored' : ''}{w.threads > 1 ? `; ${w.threads} threads` : ''})</th><td>{ms(w.modelMs)}</td></tr>
           <tr><th>Everything else</th><td>{ms(other)}{other !== null && w.modelMs > 0 ? ` (${((100 * other) / w.modelMs).toFixed(1)}% of model)` : ''}</td></tr>
           <tr><th className="sub">request · worker start</th><td>{ms(t.postMs)} · {ms(t.startMs)}</td></tr>
           <tr><th className="sub">model load · channels</th><td>{ms(w.loadMs)} · {ms(w.prepareMs)}</td></tr>
