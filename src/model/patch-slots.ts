@@ -60,14 +60,16 @@ export function slotPredictor(slots: readonly PatchSlot[]): PatchPredictor {
   };
   const run = async (boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array> => {
     const slot = await acquire();
+    let failure: unknown;
     try {
       return await slot.predict(boxes, flipped);
     } catch (error) {
-      if (!retire(slot)) throw error;
-      return run(boxes, flipped);
+      failure = error;
     } finally {
       release(slot);
     }
+    if (!retire(slot)) throw failure;
+    return run(boxes, flipped);
   };
   return {
     get parallel() {
