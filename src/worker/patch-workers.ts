@@ -9,8 +9,8 @@ import type { BackendName } from '../model/backend.ts';
 import type { PatchSlot } from '../model/patch-slots.ts';
 import type { PatchWorkerReply, PatchWorkerRequest } from './patch-messages.ts';
 
-/** How long a patch worker may take to start its backend before it is given up. */
-const START_TIMEOUT_MS = 60_000;
+/** How long a patch worker may take to start its backend before it is given up (the first run waits for it). */
+const START_TIMEOUT_MS = 20_000;
 
 /**
  * Patch workers by default: one fewer than the logical cores (this worker computes too), at most 3:
