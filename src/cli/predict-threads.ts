@@ -7,8 +7,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PatchBox, Vec3 } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
-import { type PatchSlot, slotPredictor } from '../model/patch-slots.ts';
-import type { PatchPredictor } from '../model/segment-volume.ts';
+import { slotPredictor } from '../model/patch-slots.ts';
+import type { PatchPredictor, PatchSlot } from '../model/segment-volume.ts';
 
 export type ThreadRequest =
   | { type: 'start'; channels: readonly Float32Array[]; dims: Vec3 }

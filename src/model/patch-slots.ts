@@ -3,29 +3,8 @@
  * the model, and the calling thread itself. The wasm and cpu backends compute on one thread, so this
  * is how a CPU-only run uses more than one core.
  */
-import type { PatchBox, Vec3 } from '../core/types.ts';
-import type * as tf from '@tensorflow/tfjs';
-import { type PatchPredictor, predictBatch } from './segment-volume.ts';
-
-/** A place a batch can run. */
-export interface PatchSlot {
-  /** Called once per run, before any batch, with the padded channels and dims that boxes index. */
-  start(channels: readonly Float32Array[], dims: Vec3): Promise<void>;
-  predict(boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array>;
-}
-
-/** The calling thread as a slot: `model` runs the batch here (blocking this thread while it computes). */
-export function localSlot(model: tf.LayersModel): PatchSlot {
-  let channels: readonly Float32Array[] = [];
-  let dims: Vec3 = [0, 0, 0];
-  return {
-    start: async (c, d) => {
-      channels = c;
-      dims = d;
-    },
-    predict: (boxes, flipped) => predictBatch(model, channels, dims, boxes, flipped),
-  };
-}
+import type { PatchBox } from '../core/types.ts';
+import type { PatchPredictor, PatchSlot } from './segment-volume.ts';
 
 /**
  * Each batch goes to the first idle slot in the order given, or waits for one. List helpers first

@@ -35,12 +35,29 @@ export interface SegmentOptions {
  * Runs the network on batches of patches elsewhere, e.g. one copy of the model per CPU thread
  * (src/cli/predict-threads.ts). segmentVolume keeps `parallel` batches in flight while it fuses.
  */
-export interface PatchPredictor {
+export interface PatchPredictor extends PatchSlot {
   parallel: number;
+}
+
+/** A place a batch can run (one model copy); src/model/patch-slots.ts pools several. */
+export interface PatchSlot {
   /** Called once per run, before any batch, with the padded channels and dims that boxes index. */
   start(channels: readonly Float32Array[], dims: Vec3): Promise<void>;
   /** As predictBatch. */
   predict(boxes: readonly PatchBox[], flipped: boolean): Promise<Float32Array>;
+}
+
+/** This thread as a slot: `model` runs each batch here (blocking the thread while it computes). */
+export function localSlot(model: tf.LayersModel): PatchSlot {
+  let channels: readonly Float32Array[] = [];
+  let dims: Vec3 = [0, 0, 0];
+  return {
+    start: async (c, d) => {
+      channels = c;
+      dims = d;
+    },
+    predict: (boxes, flipped) => predictBatch(model, channels, dims, boxes, flipped),
+  };
 }
 
 export const DEFAULT_SEGMENT_OPTIONS: Omit<SegmentOptions, 'patchSize'> = {
@@ -93,11 +110,7 @@ export async function segmentVolume(
   for (let first = 0; first < boxes.length; first += options.batchSize) {
     for (const flipped of passes) batches.push({ boxes: boxes.slice(first, first + options.batchSize), flipped });
   }
-  const predictor = options.predictor ?? {
-    parallel: 1,
-    start: async () => undefined,
-    predict: (batchBoxes: readonly PatchBox[], flipped: boolean) => predictBatch(model, data, work, batchBoxes, flipped),
-  };
+  const predictor: PatchPredictor = options.predictor ?? { parallel: 1, ...localSlot(model) };
   // Model time is everything but the CPU work timed here: a predictor may compute in this thread
   // at any await (a patch worker pool's own slot), so the waits alone would miss it.
   let otherMs = performance.now() - started;

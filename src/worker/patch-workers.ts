@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
-import type { PatchSlot } from '../model/patch-slots.ts';
+import type { PatchSlot } from '../model/segment-volume.ts';
 import type { PatchWorkerReply, PatchWorkerRequest } from './patch-messages.ts';
 
 /** How long a patch worker may take to start its backend before it is given up (the first run waits for it). */

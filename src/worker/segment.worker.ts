@@ -5,8 +5,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
 import { runMirrorMode } from '../model/mirror-policy.ts';
-import { localSlot, slotPredictor } from '../model/patch-slots.ts';
-import type { PatchPredictor } from '../model/segment-volume.ts';
+import { slotPredictor } from '../model/patch-slots.ts';
+import { localSlot, type PatchPredictor } from '../model/segment-volume.ts';
 import { BackendStartError, type BackendInfo, type DeviceWatch, destroyWebgpuDevice, startBackend, watchDevice } from './backend-session.ts';
 import { type PreparedCase, prepareCase } from './case-state.ts';
 import { FinetuneRunner } from './finetune-run.ts';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PatchBox, Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
-import { localSlot, type PatchSlot, slotPredictor } from '../../src/model/patch-slots.ts';
-import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../../src/model/segment-volume.ts';
+import { slotPredictor } from '../../src/model/patch-slots.ts';
+import { DEFAULT_SEGMENT_OPTIONS, localSlot, type PatchSlot, segmentVolume } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 
 beforeAll(async () => {
