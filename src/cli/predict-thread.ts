@@ -34,4 +34,4 @@ async function main(): Promise<void> {
   reply({ type: 'ready' });
 }
 
-main().catch((error: Error) => reply({ type: 'error', id: -1, message: error.message }));
+main().catch((error: Error) => reply({ type: 'error', id: null, message: error.message }));

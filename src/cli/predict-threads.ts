@@ -5,18 +5,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { PatchBox, Vec3 } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
 import { slotPredictor } from '../model/patch-slots.ts';
+import { type PredictRequest, remoteSlot, type SlotReply, type StartRequest } from '../model/remote-slot.ts';
 import type { PatchPredictor, PatchSlot } from '../model/segment-volume.ts';
 
-export type ThreadRequest =
-  | { type: 'start'; channels: readonly Float32Array[]; dims: Vec3 }
-  | { type: 'predict'; id: number; boxes: readonly PatchBox[]; flipped: boolean };
-export type ThreadReply =
-  | { type: 'ready' } | { type: 'started' }
-  | { type: 'probs'; id: number; probs: Float32Array }
-  | { type: 'error'; id: number; message: string };
+export type ThreadRequest = StartRequest<object> | PredictRequest;
+/** An error with id null before 'ready': the thread did not start. */
+export type ThreadReply = { type: 'ready' } | SlotReply;
 
 /** Threads by default: one per core, at most 4 (each holds the model and the run's channels, ~0.5 GB); 1 on a GPU. */
 export function defaultThreads(backend: BackendName): number {
@@ -36,15 +32,6 @@ export interface ThreadPool extends PatchPredictor {
   close(): Promise<void>;
 }
 
-interface Thread {
-  worker: Worker;
-  /** Settles the next 'started' reply (with an error when the thread dies first). */
-  started: ((error: Error | null) => void)[];
-  pending: Map<number, { resolve: (probs: Float32Array) => void; reject: (error: Error) => void }>;
-  /** Why the thread stopped, once it has. */
-  dead: Error | null;
-}
-
 /**
  * Starts `threads` workers, each with its own backend and copy of the model in `modelDir`; batches
  * go to the first idle one (slotPredictor). A thread that cannot start stops them all, so that the
@@ -52,51 +39,31 @@ interface Thread {
  */
 export async function openThreadPool(modelDir: string, backend: BackendName, threads: number): Promise<ThreadPool> {
   const entry = new URL('./predict-thread.ts', import.meta.url).href;
-  const pool: Thread[] = Array.from({ length: threads }, () => ({
-    worker: new Worker(BOOTSTRAP, { eval: true, workerData: { entry, modelDir, backend } }), started: [], pending: new Map(), dead: null,
-  }));
-  let nextId = 0;
-  const fail = (thread: Thread, error: Error) => {
-    thread.dead = error;
-    for (const settle of thread.started.splice(0)) settle(error);
-    for (const { reject } of thread.pending.values()) reject(error);
-    thread.pending.clear();
-  };
-  const ready = Promise.all(pool.map((thread) => new Promise<void>((resolve, reject) => {
-    thread.worker.on('message', (message: ThreadReply) => {
-      if (message.type === 'ready') resolve();
-      else if (message.type === 'started') thread.started.shift()?.(null);
-      else if (message.type === 'error' && message.id === -1) reject(new Error(message.message));
-      else {
-        const request = thread.pending.get(message.id);
-        thread.pending.delete(message.id);
-        if (message.type === 'probs') request?.resolve(message.probs);
-        else request?.reject(new Error(message.message));
-      }
+  const workers = Array.from({ length: threads }, () => new Worker(BOOTSTRAP, { eval: true, workerData: { entry, modelDir, backend } }));
+  // every thread gets a copy of the channels (structured clone), once per run
+  const remotes = workers.map((worker) => remoteSlot((request: ThreadRequest) => worker.postMessage(request)));
+  const ready = Promise.all(workers.map((worker, t) => new Promise<void>((resolve, reject) => {
+    let isReady = false;
+    worker.on('message', (reply: ThreadReply) => {
+      if (reply.type === 'ready') {
+        isReady = true;
+        resolve();
+      } else if (isReady) remotes[t].receive(reply);
+      else if (reply.type === 'error') reject(new Error(reply.message));
     });
-    thread.worker.on('error', (error: Error) => {
+    worker.on('error', (error: Error) => {
       reject(error);
-      fail(thread, error);
+      remotes[t].fail(error);
     });
   })));
   await ready.catch(async (error: Error) => {
-    await Promise.all(pool.map(({ worker }) => worker.terminate()));
+    await Promise.all(workers.map((worker) => worker.terminate()));
     throw new Error(`a patch thread did not start: ${error.message}`);
   });
 
-  const predictor = slotPredictor(pool.map((thread): PatchSlot => ({
-    // every thread gets a copy of the channels (structured clone), once per run
-    start: (channels, dims) => new Promise<void>((resolve, reject) => {
-      if (thread.dead) return reject(thread.dead);
-      thread.started.push((error) => (error ? reject(error) : resolve()));
-      thread.worker.postMessage({ type: 'start', channels, dims } satisfies ThreadRequest);
-    }),
-    predict: (boxes, flipped) => new Promise<Float32Array>((resolve, reject) => {
-      if (thread.dead) return reject(thread.dead);
-      const id = nextId++;
-      thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ type: 'predict', id, boxes, flipped } satisfies ThreadRequest);
-    }),
+  const predictor = slotPredictor(remotes.map((remote): PatchSlot => ({
+    start: (channels, dims) => remote.start(channels, dims, {}),
+    predict: remote.predict,
   })));
   return {
     get parallel() {
@@ -105,7 +72,7 @@ export async function openThreadPool(modelDir: string, backend: BackendName, thr
     start: (channels, dims) => predictor.start(channels, dims),
     predict: (boxes, flipped) => predictor.predict(boxes, flipped),
     async close() {
-      await Promise.all(pool.map(({ worker }) => worker.terminate()));
+      await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
+import { type RemoteSlot, remoteSlot } from '../model/remote-slot.ts';
 import type { PatchSlot } from '../model/segment-volume.ts';
 import type { PatchWorkerReply, PatchWorkerRequest } from './patch-messages.ts';
 
@@ -31,36 +32,22 @@ export interface PatchWorkers {
 }
 
 interface Helper {
-  worker: Worker;
+  remote: RemoteSlot<{ artifacts: tf.io.ModelArtifacts }>;
   post(request: PatchWorkerRequest): void;
-  /** Settles the next 'started' (or a start error). */
-  started: ((error: Error | null) => void)[];
-  pending: Map<number, { resolve: (probs: Float32Array) => void; reject: (error: Error) => void }>;
-  dead: boolean;
 }
 
 /** Starts `count` patch workers on `backend`; resolves with those that started. */
 export async function openPatchWorkers(count: number, backend: BackendName): Promise<PatchWorkers> {
   const helpers = await Promise.all(Array.from({ length: count }, () => startHelper(backend)));
-  const live = () => helpers.filter((h): h is Helper => h !== null && !h.dead);
-  let nextId = 0;
+  const live = () => helpers.filter((h): h is Helper => h !== null && !h.remote.dead);
   return {
     get size() {
       return live().length;
     },
     slots(artifacts) {
-      return live().map((helper): PatchSlot => ({
-        start: (channels, dims) => new Promise<void>((resolve, reject) => {
-          if (helper.dead) return reject(new Error('the patch worker has stopped'));
-          helper.started.push((error) => (error ? reject(error) : resolve()));
-          helper.post({ type: 'start', artifacts, channels, dims });
-        }),
-        predict: (boxes, flipped) => new Promise<Float32Array>((resolve, reject) => {
-          if (helper.dead) return reject(new Error('the patch worker has stopped'));
-          const id = nextId++;
-          helper.pending.set(id, { resolve, reject });
-          helper.post({ type: 'predict', id, boxes, flipped });
-        }),
+      return live().map(({ remote }): PatchSlot => ({
+        start: (channels, dims) => remote.start(channels, dims, { artifacts }),
+        predict: remote.predict,
       }));
     },
     end() {
@@ -77,36 +64,27 @@ async function startHelper(backend: BackendName): Promise<Helper | null> {
   } catch {
     return null;
   }
-  const helper: Helper = {
-    worker, post: (request) => worker.postMessage(request), started: [], pending: new Map(), dead: false,
-  };
+  const post = (request: PatchWorkerRequest) => worker.postMessage(request);
+  const remote = remoteSlot<{ artifacts: tf.io.ModelArtifacts }>(post);
   const kill = (error: Error) => {
-    helper.dead = true;
+    remote.fail(error);
     worker.terminate();
-    for (const settle of helper.started.splice(0)) settle(error);
-    for (const { reject } of helper.pending.values()) reject(error);
-    helper.pending.clear();
   };
+  let isReady = false;
   const ready = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), START_TIMEOUT_MS);
     worker.onmessage = (event: MessageEvent<PatchWorkerReply>) => {
       const reply = event.data;
       if (reply.type === 'ready') {
+        isReady = true;
         clearTimeout(timer);
         resolve(true);
-      } else if (reply.type === 'started') {
-        helper.started.shift()?.(null);
-      } else if (reply.type === 'probs') {
-        helper.pending.get(reply.id)?.resolve(reply.probs);
-        helper.pending.delete(reply.id);
-      } else if (reply.id === null) {
-        // init failed (no ready yet) or a start failed
+      } else if (isReady) {
+        remote.receive(reply);
+      } else {
+        // the backend did not start
         clearTimeout(timer);
         resolve(false);
-        helper.started.shift()?.(new Error(reply.message));
-      } else {
-        helper.pending.get(reply.id)?.reject(new Error(reply.message));
-        helper.pending.delete(reply.id);
       }
     };
     worker.onerror = (event) => {
@@ -116,8 +94,8 @@ async function startHelper(backend: BackendName): Promise<Helper | null> {
       kill(new Error(`the patch worker stopped: ${event.message}`));
     };
   });
-  helper.post({ type: 'init', backend });
-  if (await ready) return helper;
+  post({ type: 'init', backend });
+  if (await ready) return { remote, post };
   kill(new Error('the patch worker did not start'));
   return null;
 }
