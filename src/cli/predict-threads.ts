@@ -29,6 +29,8 @@ import('tsx/esm/api').then((tsx) => { tsx.register(); return import(workerData.e
 `;
 
 export interface ThreadPool extends PatchPredictor {
+  /** Every thread still runs. */
+  readonly intact: boolean;
   close(): Promise<void>;
 }
 
@@ -69,10 +71,55 @@ export async function openThreadPool(modelDir: string, backend: BackendName, thr
     get parallel() {
       return predictor.parallel;
     },
+    get intact() {
+      return remotes.every((remote) => !remote.dead);
+    },
     start: (channels, dims) => predictor.start(channels, dims),
     predict: (boxes, flipped) => predictor.predict(boxes, flipped),
     async close() {
       await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+/** The thread pools of a run of one or more cases. */
+export interface ThreadPools {
+  /** Threads per pool; 1: cases run in this thread. */
+  readonly count: number;
+  /** The pool for a model folder (undefined when count is 1). */
+  get(modelDir: string): Promise<PatchPredictor | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * One pool per model folder, opened when a case first needs it and kept for the next: starting two
+ * threads costs about 1.6 s here, a good part of a small case's run. A pool that lost a thread is
+ * replaced.
+ */
+export function threadPools(backend: BackendName, count: number, log: (line: string) => void): ThreadPools {
+  const pools = new Map<string, Promise<ThreadPool>>();
+  const settledPools = async () => (await Promise.allSettled(pools.values())).flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  return {
+    count,
+    async get(modelDir) {
+      if (count <= 1) return undefined;
+      const open = pools.get(modelDir);
+      const pool = await open?.catch(() => undefined);
+      if (pool?.intact) return pool;
+      await pool?.close();
+      const started = performance.now();
+      const opening = openThreadPool(modelDir, backend, count).then((opened) => {
+        log(`${count} patch threads started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        return opened;
+      });
+      pools.set(modelDir, opening);
+      // a pool that could not start is not kept: the next case tries again
+      opening.catch(() => pools.delete(modelDir));
+      return opening;
+    },
+    async close() {
+      await Promise.all((await settledPools()).map((pool) => pool.close()));
+      pools.clear();
     },
   };
 }

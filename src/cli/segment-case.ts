@@ -12,7 +12,7 @@ import type { ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
-import { defaultThreads, openThreadPool } from './predict-threads.ts';
+import type { ThreadPools } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
 export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: MirrorMode; threshold: number };
@@ -62,33 +62,20 @@ export interface CaseResult {
 }
 
 /**
- * More than one thread: that many copies of the model in `modelDir` compute patches
- * (predict-threads.ts); count undefined: the backend's default.
- */
-export interface CaseThreads {
-  count: number | undefined;
-  modelDir: string;
-  backend: BackendName;
-}
-
-/**
  * Segments `scans` (FLAIR required) with a loaded model; throws a one-line Error on bad input,
  * before anything is logged. `heading` is logged once the scans are checked, before the notes.
+ * `threads`: the run's thread pools (predict-threads.ts) and the model folder they load.
  */
 export async function segmentCase(
   model: tf.LayersModel, meta: ModelMeta, scans: Partial<Record<Modality, Volume>>, settings: CaseSettings,
-  log: (line: string) => void, heading: string, threads?: CaseThreads,
+  log: (line: string) => void, heading: string, threads?: { pools: ThreadPools; modelDir: string },
 ): Promise<CaseResult> {
   const input = prepareModelInput(scans, meta);
-  const count = threads ? threads.count ?? defaultThreads(threads.backend) : 1;
+  const count = threads?.pools.count ?? 1;
   log(count > 1 ? `${heading}, ${count} threads` : heading);
   // the threads start once the scans have passed their checks
-  const pool = threads && count > 1 ? await openThreadPool(threads.modelDir, threads.backend, count) : undefined;
-  try {
-    return await runCase(model, meta, input, scans.flair as Volume, settings, log, pool);
-  } finally {
-    await pool?.close();
-  }
+  const pool = await threads?.pools.get(threads.modelDir);
+  return runCase(model, meta, input, scans.flair as Volume, settings, log, pool);
 }
 
 async function runCase(

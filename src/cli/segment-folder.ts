@@ -25,7 +25,8 @@ import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
-import { type CaseSettings, type CaseThreads, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
+import { defaultThreads, threadPools, type ThreadPools } from './predict-threads.ts';
+import { type CaseSettings, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
@@ -71,20 +72,24 @@ runCli(async () => {
   const cases = await caseFolders(input);
   await mkdir(output, { recursive: true });
   const backend = await initNodeBackend(backendArg, log);
-  const threads = { count: threadsArg, backend };
+  const pools = threadPools(backend, threadsArg ?? defaultThreads(backend), log);
   log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
 
   const models = new Map<string, LoadedModel>();
   const summary: SummaryLine[] = [];
-  for (const c of cases) {
-    const line: SummaryLine = { case: c.name };
-    summary.push(line);
-    try {
-      await segmentFolderCase(c, { output, settings, threads, chosenModel, prob: flag(o, 'prob'), models, line, log });
-    } catch (error) {
-      line.error = (error as Error).message;
-      log(`error: ${c.name}: ${line.error}`);
+  try {
+    for (const c of cases) {
+      const line: SummaryLine = { case: c.name };
+      summary.push(line);
+      try {
+        await segmentFolderCase(c, { output, settings, pools, chosenModel, prob: flag(o, 'prob'), models, line, log });
+      } catch (error) {
+        line.error = (error as Error).message;
+        log(`error: ${c.name}: ${line.error}`);
+      }
     }
+  } finally {
+    await pools.close();
   }
   const csv = [SUMMARY_COLUMNS.join(','), ...summary.map((l) => SUMMARY_COLUMNS.map((k) => csvCell(l[k])).join(','))];
   await writeFile(path.join(output, 'summary.csv'), `${csv.join('\n')}\n`);
@@ -97,7 +102,7 @@ runCli(async () => {
 async function segmentFolderCase(
   c: { name: string; dir: string },
   run: {
-    output: string; settings: CaseSettings; threads: Omit<CaseThreads, 'modelDir'>; chosenModel: string | undefined; prob: boolean;
+    output: string; settings: CaseSettings; pools: ThreadPools; chosenModel: string | undefined; prob: boolean;
     models: Map<string, LoadedModel>; line: SummaryLine; log: (line: string) => void;
   },
 ): Promise<void> {
@@ -124,7 +129,7 @@ async function segmentFolderCase(
   run.line.model = path.basename(modelDir);
   const heading = `${files.map((f, n) => `${f} (${roles[n]})`).join(', ')}; model ${run.line.model}`;
   const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading,
-    { ...run.threads, modelDir });
+    { pools: run.pools, modelDir });
   const { flair, mask, lesions } = result;
   const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
   await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));

@@ -17,6 +17,7 @@ import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-lo
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
+import { defaultThreads, threadPools } from './predict-threads.ts';
 import { RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from './segment-case.ts';
 import { initNodeBackend } from './tf-node.ts';
 
@@ -55,8 +56,9 @@ runCli(async () => {
   const backend = await initNodeBackend(backendArg, log);
   const { model, meta } = await loadModelDir(modelDir);
   const heading = `model ${modelDir} (${meta.preset}, ${meta.modalities.join('+')}), backend ${backend}`;
-  const threads = { count: threadsArg, modelDir, backend };
-  const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, threads);
+  const pools = threadPools(backend, threadsArg ?? defaultThreads(backend), log);
+  const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, { pools, modelDir })
+    .finally(() => pools.close());
   await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');
   if (probPath !== undefined) {

@@ -362,12 +362,14 @@ describe('segment:folder', () => {
     const output = file('batch-out');
     await mkdir(path.join(input, 'caseA'), { recursive: true });
     await mkdir(path.join(input, 'caseB'), { recursive: true });
+    await mkdir(path.join(input, 'caseC'), { recursive: true });
     await mkdir(path.join(input, 'no-nifti'), { recursive: true });
     await copyFile(file('flair.nii.gz'), path.join(input, 'caseA', 'sub-A_FLAIR.nii.gz'));
     await copyFile(file('truth.nii.gz'), path.join(input, 'caseA', 'sub-A_lesion_mask.nii.gz'));
     await copyFile(file('corrupt.nii.gz'), path.join(input, 'caseB', 'FLAIR.nii.gz'));
+    await copyFile(file('flair.nii.gz'), path.join(input, 'caseC', 'flair.nii.gz'));
     await writeFile(path.join(input, 'no-nifti', 'readme.txt'), 'not a case\n');
-    const r = runCli('segment-folder', ['--input', input, '--output', output, '--model', file('model'), '--backend', 'wasm']);
+    const r = runCli('segment-folder', ['--input', input, '--output', output, '--model', file('model'), '--backend', 'wasm', '--threads', '2']);
     // caseB fails (exit 1, one error line naming it), caseA is segmented all the same
     expect(r.status).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
@@ -382,12 +384,16 @@ describe('segment:folder', () => {
     const batchMask = readNifti(await readFile(path.join(output, 'caseA_mask.nii.gz')));
     expect(Array.from(batchMask.data)).toEqual(Array.from(readNifti(await readFile(single)).data));
     expect(existsSync(path.join(output, 'caseA_lesions.csv'))).toBe(true);
+    // caseC, the same FLAIR, reuses caseA's threads: they start once, and give the same mask
+    expect(r.stderr.match(/2 patch threads started/g)).toHaveLength(1);
+    const again = readNifti(await readFile(path.join(output, 'caseC_mask.nii.gz')));
+    expect(Array.from(again.data)).toEqual(Array.from(batchMask.data));
 
     // the summary: one line per case folder with NIfTI files; caseA's Dice is evaluate's on its mask
     const [header, ...lines] = (await readFile(path.join(output, 'summary.csv'), 'utf8')).trim().split('\n');
     const columns = header.split(',');
     const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, n) => [columns[n], v])));
-    expect(rows.map((row) => row.case)).toEqual(['caseA', 'caseB']);
+    expect(rows.map((row) => row.case)).toEqual(['caseA', 'caseB', 'caseC']);
     expect(rows[0]).toMatchObject({ model: 'model', flair: 'sub-A_FLAIR.nii.gz', error: '' });
     const ev = JSON.parse(runCli('evaluate', ['--pred', path.join(output, 'caseA_mask.nii.gz'), '--truth', file('truth.nii.gz')]).stdout) as Record<string, number>;
     expect(Number(rows[0].dice)).toBeCloseTo(ev.dice, 4);
