@@ -1,8 +1,9 @@
 /**
  * `npm run thick-slices -- --case DIR --out DIR [--mm 3] [--axis 2]`: writes every .nii.gz of a
  * case folder (FLAIR.nii.gz, T1.nii.gz, ..., lesion_mask.nii.gz) as if acquired in `--mm` mm slices
- * along array axis `--axis` (core/thick-slice-scan.ts), to measure the engine on thick-slice scans.
- * Files named like a mask (mask, seg, lesion, label) take the slices' majority; the others their mean.
+ * along array axis `--axis` (core/thick-slice-scan.ts; fractional too, e.g. 1.5), to measure the
+ * engine on thick-slice scans. Files named like a mask (mask, seg, lesion, label) are lesion where
+ * lesion covers at least half a thick voxel; the others hold the mean of what each thick voxel covers.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ runCli(async () => {
   const outDir = requiredString(o, 'out');
   const mm = Number(optionalString(o, 'mm') ?? '3');
   const axis = Number(optionalString(o, 'axis') ?? '2');
-  if (!Number.isInteger(mm) || mm < 2) throw new Error(`--mm must be a whole number of 1 mm slices, 2 or more, got '${o.mm}'`);
+  if (!(Number.isFinite(mm) && mm > 1)) throw new Error(`--mm must be a slice thickness in mm above 1 (e.g. 1.5 or 3), got '${o.mm}'`);
   if (axis !== 0 && axis !== 1 && axis !== 2) throw new Error(`--axis must be 0, 1 or 2, got '${o.axis}'`);
   let names: string[];
   try {

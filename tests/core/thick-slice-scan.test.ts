@@ -62,9 +62,26 @@ describe('thickSliceScan', () => {
     expect(back.affine[2][3]).toBeCloseTo(-72 + 1, 6);
   });
 
-  it('refuses a thickness that is not a whole number of voxels or longer than the axis', () => {
+  it('makes fractional slices from the part of each 1 mm slice they cover', () => {
+    // 1.5 mm: thick slice g covers source slices [1.5 g, 1.5 g + 1.5), so 0 = all of 0 and half of 1,
+    // 1 = half of 1 and all of 2, ...; 7 slices give 4 (the fifth would run past the scan)
+    const v = volumeOf([1, 1, 7], LAS, (_i, _j, k) => [0, 3, 6, 9, 12, 15, 18][k]);
+    const thick = thickSliceScan(v, 2, 1.5, false);
+    expect(thick.dims).toEqual([1, 1, 4]);
+    expect(thick.spacingMm).toEqual([1, 1, 1.5]);
+    const expected = [(0 + 0.5 * 3) / 1.5, (0.5 * 3 + 6) / 1.5, (9 + 0.5 * 12) / 1.5, (0.5 * 12 + 15) / 1.5];
+    expected.forEach((x, g) => expect(thick.data[g]).toBeCloseTo(x, 5));
+    // thick slice g is centred at source position 1.5 g + 0.25 (it spans 1.5 g - 0.5 .. 1.5 g + 1)
+    [0, 1, 2, 3].forEach((g) => expect(world(thick.affine, [0, 0, g])[2]).toBeCloseTo(world(LAS, [0, 0, 1.5 * g + 0.25])[2], 10));
+    // a mask: lesion where it covers at least half the thick voxel (1 of 1.5: yes; 0.5 of 1.5: no)
+    const mask = volumeOf([1, 1, 6], LAS, (_i, _j, k) => [0, 1, 1, 0, 0, 1][k]);
+    expect(Array.from(thickSliceScan(mask, 2, 1.5, true).data)).toEqual([0, 1, 0, 1]);
+  });
+
+  it('refuses a thickness under one voxel or longer than the axis', () => {
     const v = volumeOf([2, 2, 2], LAS, () => 0);
-    expect(() => thickSliceScan(v, 2, 1.5, false)).toThrow(/whole number/);
+    expect(() => thickSliceScan(v, 2, 0.5, false)).toThrow(/at least one voxel/);
+    expect(() => thickSliceScan(v, 2, Number.NaN, false)).toThrow(/at least one voxel/);
     expect(() => thickSliceScan(v, 2, 3, false)).toThrow(/fewer than one 3-voxel slice/);
   });
 });
