@@ -249,10 +249,10 @@ describe('segment: the default model by modality', () => {
     expect(withT1.stderr).toMatch(/no T2 given/);
   });
 
-  it('a FLAIR alone in 3 mm slices gets the three-modality default (index.json: the FLAIR-only rule stops at 2 mm)', async () => {
+  it('a FLAIR alone in 1.25 mm slices gets the three-modality default (index.json: the FLAIR-only rule is for 1 mm scans)', async () => {
     const dims: Vec3 = [32, 32, 12];
     const thick: Volume = {
-      dims, spacingMm: [1.2, 1, 3], affine: [[1.2, 0, 0, -20], [0, 1, 0, 15], [0, 0, 3, 7], [0, 0, 0, 1]],
+      dims, spacingMm: [1, 1, 1.25], affine: [[1, 0, 0, -20], [0, 1, 0, 15], [0, 0, 1.25, 7], [0, 0, 0, 1]],
       data: phantom(dims).flair, dataType: 'float32',
     };
     await writeFile(file('thick-flair.nii.gz'), writeNifti(thick, 'float32', { gzip: true }));
