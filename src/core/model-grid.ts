@@ -3,8 +3,9 @@
  * array axes pointing to the left, anterior and superior (i toward -x, j toward +y, k toward +z).
  * A scan on another grid (a sagittal 3D FLAIR, 0.9 x 0.9 x 3 mm axial slices) is first reordered to
  * that axis order and direction (lossless, as nibabel's as_closest_canonical) and resampled to 1 mm
- * (linear), as nnU-Net resamples to its training spacing and brainchop conforms; the fused
- * probability map is mapped back the same way, so results always lie on the scan's own grid.
+ * (images cubic where the caller asks, masks linear), as nnU-Net resamples to its training spacing
+ * and brainchop conforms; the fused probability map is mapped back linearly, so results always lie
+ * on the scan's own grid.
  */
 import { hasOrientation } from './nifti-header.ts';
 import type { Affine, Vec3, Volume } from './types.ts';
@@ -93,22 +94,42 @@ function sourceCoordinate(x: number, n: number, m: number): number {
   return ((x + 0.5) * n) / m - 0.5;
 }
 
-/** Linear resampling along one axis from dims[axis] to `m` voxels (edges clamped). */
-function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number): { data: Float32Array; dims: Vec3 } {
+/** How an image is interpolated onto another grid: linear, or cubic (Keys, a = -0.5). */
+export type Interpolation = 'linear' | 'cubic';
+
+/** Keys' cubic convolution kernel (a = -0.5): interpolates, and reproduces quadratics exactly. */
+function keys(t: number): number {
+  const x = Math.abs(t);
+  if (x <= 1) return 1.5 * x ** 3 - 2.5 * x ** 2 + 1;
+  return x < 2 ? -0.5 * x ** 3 + 2.5 * x ** 2 - 4 * x + 2 : 0;
+}
+
+/** The source voxels and weights of each output voxel along an axis of n -> m voxels (edges clamped). */
+function axisTaps(n: number, m: number, interpolation: Interpolation): { index: Int32Array; weight: Float32Array; taps: number } {
+  const taps = interpolation === 'cubic' ? 4 : 2;
+  const index = new Int32Array(m * taps);
+  const weight = new Float32Array(m * taps);
+  for (let x = 0; x < m; x++) {
+    const c = Math.min(Math.max(sourceCoordinate(x, n, m), 0), n - 1);
+    const lo = Math.floor(c);
+    const frac = c - lo;
+    for (let t = 0; t < taps; t++) {
+      const offset = taps === 2 ? t : t - 1;
+      index[x * taps + t] = Math.min(Math.max(lo + offset, 0), n - 1);
+      weight[x * taps + t] = taps === 2 ? (t === 0 ? 1 - frac : frac) : keys(frac - offset);
+    }
+  }
+  return { index, weight, taps };
+}
+
+/** Resampling along one axis from dims[axis] to `m` voxels. */
+function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number, interpolation: Interpolation): { data: Float32Array; dims: Vec3 } {
   const n = dims[axis];
   const outDims = perAxis((a) => (a === axis ? m : dims[a]));
   if (m === n) return { data, dims: outDims };
   const inStride = [1, dims[0], dims[0] * dims[1]][axis];
   const outStride = [1, outDims[0], outDims[0] * outDims[1]][axis];
-  const lo = new Int32Array(m);
-  const hi = new Int32Array(m);
-  const frac = new Float32Array(m);
-  for (let x = 0; x < m; x++) {
-    const c = Math.min(Math.max(sourceCoordinate(x, n, m), 0), n - 1);
-    lo[x] = Math.floor(c);
-    hi[x] = Math.min(lo[x] + 1, n - 1);
-    frac[x] = c - lo[x];
-  }
+  const { index, weight, taps } = axisTaps(n, m, interpolation);
   const out = new Float32Array(outDims[0] * outDims[1] * outDims[2]);
   // every line along `axis` starts at an index with that axis' coordinate 0
   const lines = out.length / m;
@@ -118,9 +139,9 @@ function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number): 
     const inBase = below + above * inStride * n;
     const outBase = below + above * outStride * m;
     for (let x = 0; x < m; x++) {
-      const a = data[inBase + lo[x] * inStride];
-      const b = data[inBase + hi[x] * inStride];
-      out[outBase + x * outStride] = a + (b - a) * frac[x];
+      let value = 0;
+      for (let t = x * taps; t < (x + 1) * taps; t++) value += weight[t] * data[inBase + index[t] * inStride];
+      out[outBase + x * outStride] = value;
     }
   }
   return { data: out, dims: outDims };
@@ -151,13 +172,13 @@ function forEachReordered(plan: GridPlan, visit: (reordered: number, scan: numbe
   }
 }
 
-/** A scan-grid image on the model grid: reordered, then resampled to 1 mm (linear). */
-export function toModelGrid(data: Float32Array | Uint8Array, plan: GridPlan): Float32Array {
+/** A scan-grid image on the model grid: reordered, then resampled to 1 mm. */
+export function toModelGrid(data: Float32Array | Uint8Array, plan: GridPlan, interpolation: Interpolation = 'linear'): Float32Array {
   if (plan.identity) return data instanceof Float32Array ? data : Float32Array.from(data);
   const reordered = new Float32Array(data.length);
   forEachReordered(plan, (r, s) => { reordered[r] = data[s]; });
   let current: { data: Float32Array; dims: Vec3 } = { data: reordered, dims: reorderedDims(plan) };
-  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, plan.dims[axis]);
+  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, plan.dims[axis], interpolation);
   return current.data;
 }
 
@@ -173,7 +194,7 @@ export function fromModelGrid(data: Float32Array, plan: GridPlan): Float32Array 
   if (plan.identity) return data;
   const back = reorderedDims(plan);
   let current = { data, dims: plan.dims };
-  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, back[axis]);
+  for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, back[axis], 'linear');
   const out = new Float32Array(current.data.length);
   forEachReordered(plan, (r, s) => { out[s] = current.data[r]; });
   return out;
@@ -197,10 +218,10 @@ function modelGridAffine(scanAffine: Affine, plan: GridPlan): Affine {
 }
 
 /** A scan moved onto the model grid, with that grid's affine and spacing. */
-export function volumeOnModelGrid(scan: Volume, plan: GridPlan): Volume {
+export function volumeOnModelGrid(scan: Volume, plan: GridPlan, interpolation: Interpolation = 'linear'): Volume {
   if (plan.identity) return scan;
   const spacingMm = perAxis((t) => (plan.dims[t] === plan.scanDims[plan.axes[t]] ? plan.spacingMm[t] : MODEL_SPACING_MM));
-  return { dims: plan.dims, spacingMm, affine: modelGridAffine(scan.affine, plan), data: toModelGrid(scan.data, plan), dataType: 'float32' };
+  return { dims: plan.dims, spacingMm, affine: modelGridAffine(scan.affine, plan), data: toModelGrid(scan.data, plan, interpolation), dataType: 'float32' };
 }
 
 const AXIS_LETTERS = [['R', 'L'], ['A', 'P'], ['S', 'I']];

@@ -44,7 +44,8 @@ export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta
   const brain = brainMaskFrom(flairOnGrid);
   const channels = meta.modalities.map((m) => {
     const scan = scans[m];
-    return scan ? zscoreInBrain(volumeOnModelGrid(scan, grid), brain, MODALITY_LABELS[m]) : new Float32Array(brain.length);
+    // cubic: linear interpolation smooths, and the models over-mark slightly smoothed scans (README)
+    return scan ? zscoreInBrain(volumeOnModelGrid(scan, grid, 'cubic'), brain, MODALITY_LABELS[m]) : new Float32Array(brain.length);
   });
   return {
     grid,

@@ -94,6 +94,30 @@ describe('model grid (reorientation and 1 mm resampling)', () => {
     });
   });
 
+  it('cubic interpolation reproduces a quadratic field away from the edges, where linear cannot', () => {
+    // 1.25 mm slices: every model voxel falls between two slices at some fraction
+    const affine: Affine = [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1.25, 0], [0, 0, 0, 1]];
+    const field = (w: number[]) => 0.3 * w[2] ** 2 - 2 * w[2] + 0.5 * w[0] + 7;
+    const scan = volumeFrom([3, 2, 16], affine, (ijk) => field(toWorld(affine, ijk)));
+    const plan = planModelGrid(scan);
+    expect(plan.dims).toEqual([3, 2, 20]);
+    const cubic = volumeOnModelGrid(scan, plan, 'cubic');
+    const linear = volumeOnModelGrid(scan, plan, 'linear');
+    let worstLinear = 0;
+    eachVoxel(cubic.dims, (ijk, index) => {
+      const source = toVoxel(scan.affine, toWorld(cubic.affine, ijk));
+      if (source[2] < 1 || source[2] > 14) return; // the cubic's four taps lie inside the scan
+      const truth = field(toWorld(cubic.affine, ijk));
+      expect(cubic.data[index]).toBeCloseTo(truth, 3);
+      worstLinear = Math.max(worstLinear, Math.abs(linear.data[index] - truth));
+    });
+    // linear's error on this curvature: up to 0.3 * 1.25^2 / 4 = 0.117 midway between slices
+    expect(worstLinear).toBeGreaterThan(0.05);
+    // a constant stays constant, up to the clamped edges
+    const flat = volumeOnModelGrid(volumeFrom([3, 2, 16], affine, () => 4), plan, 'cubic');
+    for (const v of flat.data) expect(v).toBeCloseTo(4, 5);
+  });
+
   it('keeps the array order of a file whose header gives no orientation, and only resamples it', () => {
     const affine: Affine = [[0, 0, 1, 0], [2, 0, 0, 0], [0, -1, 0, 0], [0, 0, 0, 1]];
     const bytes = writeNifti(volumeFrom([4, 5, 6], affine, ([i]) => i), 'float32');
