@@ -98,13 +98,11 @@ export interface ThreadPools {
  */
 export function threadPools(backend: BackendName, count: number, log: (line: string) => void): ThreadPools {
   const pools = new Map<string, Promise<ThreadPool>>();
-  const settledPools = async () => (await Promise.allSettled(pools.values())).flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
   return {
     count,
     async get(modelDir) {
       if (count <= 1) return undefined;
-      const open = pools.get(modelDir);
-      const pool = await open?.catch(() => undefined);
+      const pool = await pools.get(modelDir);
       if (pool?.intact) return pool;
       await pool?.close();
       const started = performance.now();
@@ -118,7 +116,7 @@ export function threadPools(backend: BackendName, count: number, log: (line: str
       return opening;
     },
     async close() {
-      await Promise.all((await settledPools()).map((pool) => pool.close()));
+      await Promise.all([...pools.values()].map((opening) => opening.then((pool) => pool.close(), () => undefined)));
       pools.clear();
     },
   };
