@@ -32,7 +32,7 @@ const SPEC = {
   data: { type: 'string' }, cases: { type: 'string' }, 'exclude-donors': { type: 'string' },
   transplants: { type: 'string' }, 'modality-dropout': { type: 'string' }, 'lesion-fraction': { type: 'string' }, modalities: { type: 'string' },
   seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'keep-from': { type: 'string' }, resume: { type: 'boolean' }, 'init-from': { type: 'string' }, augment: { type: 'string' },
-  'thick-slices': { type: 'string' },
+  'thick-slices': { type: 'string' }, 'thick-slice-mm': { type: 'string' },
   backend: { type: 'string' }, workers: { type: 'string' }, rank: { type: 'string' }, 'sync-dir': { type: 'string' },
   'sync-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
@@ -41,7 +41,7 @@ const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper]
   [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
   [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--keep-from STEP] [--resume | --init-from MODEL_DIR]
-  [--augment basic|strong] [--thick-slices P] [--backend wasm|cpu|webgpu]
+  [--augment basic|strong] [--thick-slices P [--thick-slice-mm 1.1-5]] [--backend wasm|cpu|webgpu]
   [--workers K --rank R --sync-dir DIR [--sync-every 10]]   (K processes training one model: local SGD)`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
@@ -99,6 +99,7 @@ runCli(async () => {
   if (augment !== 'basic' && augment !== 'strong') throw new Error('--augment must be basic or strong');
   const thickSlices = optionalNumber(o, 'thick-slices', 0);
   if (!(thickSlices >= 0 && thickSlices <= 1)) throw new Error('--thick-slices must be a probability between 0 and 1');
+  const thickMm = thickSliceRange(optionalString(o, 'thick-slice-mm') ?? '1.1-5');
   // each worker draws its own transplants and batches
   const seed = optionalNumber(o, 'seed', 1) + 7919 * rank;
   const cases = await buildTrainingSet({
@@ -129,7 +130,7 @@ runCli(async () => {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
     maxShiftVox: Math.floor(patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
     modalityDropout: optionalNumber(o, 'modality-dropout', 0.25), strong: augment === 'strong' ? DEFAULT_STRONG : null,
-    thickSlices: thickSlices > 0 ? thickSliceAugment(thickSlices) : null,
+    thickSlices: thickSlices > 0 ? thickSliceAugment(thickSlices, thickMm) : null,
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
@@ -139,7 +140,7 @@ runCli(async () => {
   const meta = (step: number): ModelMeta => ({
     format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize,
     normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames, augment,
-    ...(thickSlices > 0 ? { thickSlices } : {}),
+    ...(thickSlices > 0 ? { thickSlices, thickSliceMm: thickMm } : {}),
   });
   const checkpoint = async (step: number) => {
     await saveModelDir(model, out, meta(step));
@@ -189,4 +190,11 @@ async function restoreOptimizer(optimizer: tf.AdamOptimizer, dir: string, log: (
   const bytes = await readFile(path.join(dir, 'optimizer.bin'));
   const named = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
   await optimizer.setWeights(Object.entries(named).map(([name, tensor]) => ({ name, tensor })));
+}
+
+/** `--thick-slice-mm MIN-MAX` (the training grid is 1 mm, so millimetres are voxels). */
+function thickSliceRange(text: string): [number, number] {
+  const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(text);
+  if (!m) throw new Error(`--thick-slice-mm must be MIN-MAX in mm, e.g. 1.1-5; got ${text}`);
+  return [Number(m[1]), Number(m[2])];
 }

@@ -98,7 +98,7 @@ function sourceCoordinate(x: number, n: number, m: number): number {
 export type Interpolation = 'linear' | 'cubic';
 
 /** Keys' cubic convolution kernel (a = -0.5): interpolates, and reproduces quadratics exactly. */
-function keys(t: number): number {
+export function keys(t: number): number {
   const x = Math.abs(t);
   if (x <= 1) return 1.5 * x ** 3 - 2.5 * x ** 2 + 1;
   return x < 2 ? -0.5 * x ** 3 + 2.5 * x ** 2 - 4 * x + 2 : 0;

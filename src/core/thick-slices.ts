@@ -1,4 +1,5 @@
 import type { Vec3 } from './types.ts';
+import { keys } from './model-grid.ts';
 import { randomInt, randomUniform, type Rng } from './random.ts';
 
 /** One simulated thick-slice acquisition along an axis of a patch. */
@@ -18,21 +19,26 @@ export interface ThickSliceAugment {
   otherChannelProbability: number;
 }
 
-/** Clinical 2D FLAIR and T2 are acquired in 2-5 mm slices. */
-export function thickSliceAugment(probability: number): ThickSliceAugment {
-  return { probability, thickness: [2, 5], otherChannelProbability: 0.5 };
+/**
+ * Clinical 2D FLAIR and T2 come in 2-5 mm slices, and 1.1-1.5 mm slices already cost the 1 mm-trained
+ * models much (README, "Scans on other grids"), hence the default range 1.1-5 mm.
+ */
+export function thickSliceAugment(probability: number, thickness: readonly [number, number] = [1.1, 5]): ThickSliceAugment {
+  if (!(thickness[0] >= 1 && thickness[1] >= thickness[0])) throw new Error(`slice thickness range must be MIN-MAX with 1 <= MIN <= MAX, got ${thickness.join('-')}`);
+  return { probability, thickness, otherChannelProbability: 0.5 };
 }
 
+/** Thickness log-uniform in the range (as many patches 1.1-1.5 mm as 3.7-5 mm), any axis, any phase. */
 export function randomThickSlices(rng: Rng, thickness: readonly [number, number]): ThickSlices {
-  const t = randomUniform(rng, ...thickness);
+  const t = Math.exp(randomUniform(rng, Math.log(thickness[0]), Math.log(thickness[1])));
   return { axis: randomInt(rng, 3) as 0 | 1 | 2, thickness: t, phase: randomUniform(rng, 0, t) };
 }
 
 /**
  * Simulates a scan acquired in thick slices and brought back to 1 mm, as model-grid.ts brings a real
  * one: each slice holds the mean of what it covers (a box profile; voxels cut by a slice boundary
- * count by their overlap), and each voxel is then interpolated linearly between the two nearest
- * slice centres (clamped beyond the first and last). This is nnU-Net's low-resolution simulation
+ * count by their overlap), and each voxel is then interpolated between the slice centres with the
+ * cubic (Keys) kernel that model-grid.ts uses on real scans (edges clamped, like there). This is nnU-Net's low-resolution simulation
  * along one axis, with the partial-volume blur of real slices; the label is left as it is, so the
  * model learns the lesion's 1 mm extent from blurred input. Voxels outside the brain (0) stay 0.
  */
@@ -54,8 +60,10 @@ export function simulateThickSlices(patch: Float32Array, size: Vec3, slices: Thi
     });
     for (let x = 0; x < n; x++) {
       if (lineValues[x] === 0) continue;
-      const { lower, upper, t } = plan.between[x];
-      patch[base + x * stride] = (1 - t) * sliceValues[lower] + t * sliceValues[upper];
+      const { index, weight } = plan.taps[x];
+      let value = 0;
+      for (let q = 0; q < 4; q++) value += weight[q] * sliceValues[index[q]];
+      patch[base + x * stride] = value;
     }
   }
 }
@@ -67,8 +75,8 @@ interface Slice {
   weights: number[];
 }
 
-/** The slices that overlap a line of n voxels, and for each voxel the two slices it lies between. */
-function slicePlan(n: number, thickness: number, phase: number): { slices: Slice[]; between: { lower: number; upper: number; t: number }[] } {
+/** The slices that overlap a line of n voxels, and for each voxel the four slices its cubic interpolation reads. */
+function slicePlan(n: number, thickness: number, phase: number): { slices: Slice[]; taps: { index: number[]; weight: number[] }[] } {
   if (!(thickness >= 1)) throw new Error(`slice thickness must be at least 1 voxel, got ${thickness}`);
   const half = thickness / 2;
   const slices: Slice[] = [];
@@ -88,12 +96,16 @@ function slicePlan(n: number, thickness: number, phase: number): { slices: Slice
     const total = weights.reduce((a, b) => a + b, 0);
     if (voxels.length > 0) slices.push({ centre, voxels, weights: weights.map((w) => w / total) });
   }
-  const between = Array.from({ length: n }, (_, x) => {
-    const upper = slices.findIndex((s) => s.centre > x);
-    if (upper === -1) return { lower: slices.length - 1, upper: slices.length - 1, t: 0 };
-    if (upper === 0) return { lower: 0, upper: 0, t: 0 };
-    const lower = upper - 1;
-    return { lower, upper, t: (x - slices[lower].centre) / (slices[upper].centre - slices[lower].centre) };
+  // slice coordinate of voxel x, clamped to the first and last centre as model-grid.ts clamps
+  const taps = Array.from({ length: n }, (_, x) => {
+    const c = Math.min(Math.max((x - slices[0].centre) / thickness, 0), slices.length - 1);
+    const lo = Math.floor(c);
+    const frac = c - lo;
+    const offsets = [-1, 0, 1, 2];
+    return {
+      index: offsets.map((o) => Math.min(Math.max(lo + o, 0), slices.length - 1)),
+      weight: offsets.map((o) => keys(frac - o)),
+    };
   });
-  return { slices, between };
+  return { slices, taps };
 }
