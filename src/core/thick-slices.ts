@@ -38,9 +38,10 @@ export function randomThickSlices(rng: Rng, thickness: readonly [number, number]
  * Simulates a scan acquired in thick slices and brought back to 1 mm, as model-grid.ts brings a real
  * one: each slice holds the mean of what it covers (a box profile; voxels cut by a slice boundary
  * count by their overlap), and each voxel is then interpolated between the slice centres with the
- * cubic (Keys) kernel that model-grid.ts uses on real scans (edges clamped, like there). This is nnU-Net's low-resolution simulation
- * along one axis, with the partial-volume blur of real slices; the label is left as it is, so the
- * model learns the lesion's 1 mm extent from blurred input. Voxels outside the brain (0) stay 0.
+ * cubic (Keys) kernel that model-grid.ts uses on real scans (edges clamped, like there). This is
+ * nnU-Net's low-resolution simulation along one axis, with the partial-volume blur of real slices;
+ * the label is left as it is, so the model learns the lesion's 1 mm extent from blurred input.
+ * Voxels outside the brain (0) stay 0.
  */
 export function simulateThickSlices(patch: Float32Array, size: Vec3, slices: ThickSlices): void {
   const { axis, thickness, phase } = slices;
