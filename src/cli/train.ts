@@ -99,7 +99,9 @@ runCli(async () => {
   if (augment !== 'basic' && augment !== 'strong') throw new Error('--augment must be basic or strong');
   const thickSlices = optionalNumber(o, 'thick-slices', 0);
   if (!(thickSlices >= 0 && thickSlices <= 1)) throw new Error('--thick-slices must be a probability between 0 and 1');
-  const thickMm = thickSliceRange(optionalString(o, 'thick-slice-mm') ?? '1.1-5');
+  const thickMmText = optionalString(o, 'thick-slice-mm');
+  const thickMm = thickMmText === undefined ? undefined : thickSliceRange(thickMmText);
+  const thick = thickSlices > 0 ? thickSliceAugment(thickSlices, thickMm) : null;
   // each worker draws its own transplants and batches
   const seed = optionalNumber(o, 'seed', 1) + 7919 * rank;
   const cases = await buildTrainingSet({
@@ -130,7 +132,7 @@ runCli(async () => {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
     maxShiftVox: Math.floor(patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
     modalityDropout: optionalNumber(o, 'modality-dropout', 0.25), strong: augment === 'strong' ? DEFAULT_STRONG : null,
-    thickSlices: thickSlices > 0 ? thickSliceAugment(thickSlices, thickMm) : null,
+    thickSlices: thick,
   };
   const started = performance.now();
   const seconds = () => state.trainSeconds + (performance.now() - started) / 1000;
@@ -140,7 +142,7 @@ runCli(async () => {
   const meta = (step: number): ModelMeta => ({
     format: 'lesion-workbench-model/1', preset: preset.name, modalities, patchSize,
     normalization: 'zscore-in-brain', loss, beta, steps: step, trainSeconds: Math.round(seconds()), trainedOn: caseNames, augment,
-    ...(thickSlices > 0 ? { thickSlices, thickSliceMm: thickMm } : {}),
+    ...(thick ? { thickSlices, thickSliceMm: thick.thickness } : {}),
   });
   const checkpoint = async (step: number) => {
     await saveModelDir(model, out, meta(step));

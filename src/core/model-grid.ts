@@ -98,19 +98,27 @@ function sourceCoordinate(x: number, n: number, m: number): number {
 export type Interpolation = 'linear' | 'cubic';
 
 /** Keys' cubic convolution kernel (a = -0.5): interpolates, and reproduces quadratics exactly. */
-export function keys(t: number): number {
+function keys(t: number): number {
   const x = Math.abs(t);
   if (x <= 1) return 1.5 * x ** 3 - 2.5 * x ** 2 + 1;
   return x < 2 ? -0.5 * x ** 3 + 2.5 * x ** 2 - 4 * x + 2 : 0;
 }
 
-/** The source voxels and weights of each output voxel along an axis of n -> m voxels (edges clamped). */
-function axisTaps(n: number, m: number, interpolation: Interpolation): { index: Int32Array; weight: Float32Array; taps: number } {
+/** The samples and weights (`taps` per coordinate, flat) that interpolate each coordinate among n samples, edges clamped. */
+export interface InterpolationTaps {
+  index: Int32Array;
+  weight: Float32Array;
+  taps: number;
+}
+
+/** Taps for sample coordinates `coordinates` (0 = the first sample's centre) along a line of n samples. */
+export function interpolationTaps(coordinates: ArrayLike<number>, n: number, interpolation: Interpolation): InterpolationTaps {
   const taps = interpolation === 'cubic' ? 4 : 2;
+  const m = coordinates.length;
   const index = new Int32Array(m * taps);
   const weight = new Float32Array(m * taps);
   for (let x = 0; x < m; x++) {
-    const c = Math.min(Math.max(sourceCoordinate(x, n, m), 0), n - 1);
+    const c = Math.min(Math.max(coordinates[x], 0), n - 1);
     const lo = Math.floor(c);
     const frac = c - lo;
     for (let t = 0; t < taps; t++) {
@@ -129,7 +137,7 @@ function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number, i
   if (m === n) return { data, dims: outDims };
   const inStride = [1, dims[0], dims[0] * dims[1]][axis];
   const outStride = [1, outDims[0], outDims[0] * outDims[1]][axis];
-  const { index, weight, taps } = axisTaps(n, m, interpolation);
+  const { index, weight, taps } = interpolationTaps(Array.from({ length: m }, (_, x) => sourceCoordinate(x, n, m)), n, interpolation);
   const out = new Float32Array(outDims[0] * outDims[1] * outDims[2]);
   // every line along `axis` starts at an index with that axis' coordinate 0
   const lines = out.length / m;

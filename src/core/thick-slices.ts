@@ -1,5 +1,5 @@
 import type { Vec3 } from './types.ts';
-import { keys } from './model-grid.ts';
+import { interpolationTaps, type InterpolationTaps } from './model-grid.ts';
 import { randomInt, randomUniform, type Rng } from './random.ts';
 
 /** One simulated thick-slice acquisition along an axis of a patch. */
@@ -48,6 +48,7 @@ export function simulateThickSlices(patch: Float32Array, size: Vec3, slices: Thi
   const n = size[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? size[0] : size[0] * size[1];
   const plan = slicePlan(n, thickness, phase);
+  const { index, weight, taps } = plan.taps;
   const lineValues = new Float64Array(n);
   const sliceValues = new Float64Array(plan.slices.length);
   // every line along the axis starts at a voxel whose coordinate on that axis is 0
@@ -61,9 +62,8 @@ export function simulateThickSlices(patch: Float32Array, size: Vec3, slices: Thi
     });
     for (let x = 0; x < n; x++) {
       if (lineValues[x] === 0) continue;
-      const { index, weight } = plan.taps[x];
       let value = 0;
-      for (let q = 0; q < 4; q++) value += weight[q] * sliceValues[index[q]];
+      for (let q = x * taps; q < (x + 1) * taps; q++) value += weight[q] * sliceValues[index[q]];
       patch[base + x * stride] = value;
     }
   }
@@ -77,7 +77,7 @@ interface Slice {
 }
 
 /** The slices that overlap a line of n voxels, and for each voxel the four slices its cubic interpolation reads. */
-function slicePlan(n: number, thickness: number, phase: number): { slices: Slice[]; taps: { index: number[]; weight: number[] }[] } {
+function slicePlan(n: number, thickness: number, phase: number): { slices: Slice[]; taps: InterpolationTaps } {
   if (!(thickness >= 1)) throw new Error(`slice thickness must be at least 1 voxel, got ${thickness}`);
   const half = thickness / 2;
   const slices: Slice[] = [];
@@ -97,16 +97,7 @@ function slicePlan(n: number, thickness: number, phase: number): { slices: Slice
     const total = weights.reduce((a, b) => a + b, 0);
     if (voxels.length > 0) slices.push({ centre, voxels, weights: weights.map((w) => w / total) });
   }
-  // slice coordinate of voxel x, clamped to the first and last centre as model-grid.ts clamps
-  const taps = Array.from({ length: n }, (_, x) => {
-    const c = Math.min(Math.max((x - slices[0].centre) / thickness, 0), slices.length - 1);
-    const lo = Math.floor(c);
-    const frac = c - lo;
-    const offsets = [-1, 0, 1, 2];
-    return {
-      index: offsets.map((o) => Math.min(Math.max(lo + o, 0), slices.length - 1)),
-      weight: offsets.map((o) => keys(frac - o)),
-    };
-  });
+  // slices lie `thickness` apart, so voxel x sits at slice coordinate (x - first centre) / thickness
+  const taps = interpolationTaps(Array.from({ length: n }, (_, x) => (x - slices[0].centre) / thickness), slices.length, 'cubic');
   return { slices, taps };
 }

@@ -27,7 +27,7 @@ export interface ModelMeta {
   /** `--thick-slices` of the last phase: the share of patches given simulated thick slices. */
   thickSlices?: number;
   /** `--thick-slice-mm` of that phase: the range of simulated thicknesses (absent: 2-5 mm, sessions 17-18, linear). */
-  thickSliceMm?: [number, number];
+  thickSliceMm?: readonly [number, number];
   /** Set by `npm run average`: the training steps of the checkpoints whose weights were averaged. */
   averagedSteps?: number[];
   /** Set by `npm run calibrate`: the temperature baked into the last convolution (temperature-scaling.ts). */
