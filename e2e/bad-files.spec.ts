@@ -1,6 +1,6 @@
 /**
  * Files that cannot be used give a clear message on the page while the scan already loaded stays;
- * dropped files get roles from their names, which the user can change. No uncaught page error.
+ * dropped files get roles from their names and voxels, which the user can change. No uncaught page error.
  */
 import { expect, type Page, test } from '@playwright/test';
 import { dropFiles, openApp, snapshot, trackPageErrors } from './helpers/page.ts';
@@ -20,6 +20,10 @@ test('bad files are refused with a clear message and the loaded scan stays', asy
 
   await dropFiles(page, [files.flair, files.t1, files.mask]);
   await expect(page.getByTestId('case-title')).toHaveText(files.flair.name);
+  await expect.poll(() => roles(page)).toEqual(['flair', 't1', 'mask']);
+  // a label map is the reference mask whatever its name: it replaces the mask of the case
+  await dropFiles(page, [{ ...files.mask, name: 'case01_rater2.nii.gz' }]);
+  await expect(page.getByTestId('file-row').nth(2)).toContainText('case01_rater2.nii.gz');
   await expect.poll(() => roles(page)).toEqual(['flair', 't1', 'mask']);
   const base = await page.getByTestId('viewer').getAttribute('data-base');
 

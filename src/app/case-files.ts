@@ -8,7 +8,7 @@ import type { Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from '../worker/protocol.ts';
-import { assignRoles, type FileRole, ROLE_LABELS } from '../core/file-roles.ts';
+import { assignRoles, type FileRole, ROLE_LABELS, voxelEvidence } from '../core/file-roles.ts';
 
 /** One loaded file of the case. */
 export interface LoadedFile {
@@ -55,9 +55,9 @@ export async function readNiftiFiles(files: readonly File[]): Promise<{ volumes:
   return { volumes, problems };
 }
 
-/** Wraps read volumes as files of the case, with roles guessed from their names. */
+/** Wraps read volumes as files of the case, with roles guessed from their names and voxels. */
 export function toLoadedFiles(volumes: readonly { name: string; sizeBytes: number; volume: Volume }[], takenRoles: readonly FileRole[] = []): LoadedFile[] {
-  const roles = assignRoles(volumes.map((v) => v.name), takenRoles);
+  const roles = assignRoles(volumes.map((v) => ({ name: v.name, evidence: voxelEvidence(v.volume.data) })), takenRoles);
   return volumes.map((v, n) => ({ id: `file-${nextId++}`, name: v.name, sizeBytes: v.sizeBytes, role: roles[n], volume: v.volume }));
 }
 

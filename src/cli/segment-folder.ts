@@ -3,8 +3,8 @@
  *
  * Segments every case of a folder, as nnU-Net predicts a folder: each subfolder of --input that
  * holds .nii/.nii.gz files is a case (or --input itself when it holds them directly), its files'
- * roles guessed from their names as the app guesses them (FLAIR, T1, T2, T1 post-contrast, a
- * reference lesion mask). Each model is loaded once. Per case it writes CASE_mask.nii.gz,
+ * roles guessed from their names and voxels as the app guesses them (FLAIR, T1, T2, T1 post-contrast,
+ * a reference lesion mask). Each model is loaded once. Per case it writes CASE_mask.nii.gz,
  * CASE_lesions.csv (and CASE_prob.nii.gz with --prob) on the FLAIR's grid, and summary.csv gets one
  * line per case: lesion count and volume, and with a reference mask Dice, precision, recall, AP and
  * the lesion-wise rates. A case that fails gets its error in the summary and on stderr, and the
@@ -15,7 +15,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { csvCell } from '../core/csv.ts';
 import { evaluateSegmentation } from '../core/evaluate.ts';
-import { assignRoles, ROLE_LABELS } from '../core/file-roles.ts';
+import { assignRoles, guessRole, ROLE_LABELS, voxelEvidence } from '../core/file-roles.ts';
 import { lesionCsvLines } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Modality, Volume } from '../core/types.ts';
@@ -32,7 +32,7 @@ import { initNodeBackend } from './tf-node.ts';
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
   [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   [--threads N]
-  Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names, as in the app);
+  Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names and voxels, as in the app);
   writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob) and summary.csv to --output.`;
 
 const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
@@ -98,7 +98,13 @@ runCli(async () => {
   if (failed > 0) process.exitCode = 1;
 });
 
-/** Reads, segments, writes and scores one case folder, filling its summary line. */
+/** What a file's name says it is, for a read error: "the FLAIR", "the reference mask", "the file". */
+function namedAs(name: string): string {
+  const role = guessRole(name);
+  return role === null ? 'the file' : `the ${role === 'mask' ? 'reference mask' : ROLE_LABELS[role]}`;
+}
+
+/** Reads, segments, writes and scores one case folder (roles from names and voxels), filling its summary line. */
 async function segmentFolderCase(
   c: { name: string; dir: string },
   run: {
@@ -107,13 +113,15 @@ async function segmentFolderCase(
   },
 ): Promise<void> {
   const files = (await readdir(c.dir)).filter(isNifti).sort();
-  const roles = assignRoles(files);
+  const volumes: Volume[] = [];
+  for (const name of files) volumes.push(await readVolume(namedAs(name), path.join(c.dir, name)));
+  const roles = assignRoles(files.map((name, n) => ({ name, evidence: voxelEvidence(volumes[n].data) })));
   const scans: Partial<Record<Modality, Volume>> = {};
   let truth: Volume | null = null;
   for (const [n, name] of files.entries()) {
     const role = roles[n];
     if (role === 'ignore') continue;
-    const volume = await readVolume(`the ${role === 'mask' ? 'reference mask' : ROLE_LABELS[role]}`, path.join(c.dir, name));
+    const volume = volumes[n];
     if (role === 'mask') truth = volume;
     else scans[role] = volume;
     if (role === 'flair') run.line.flair = name;

@@ -368,6 +368,8 @@ describe('segment:folder', () => {
     await copyFile(file('truth.nii.gz'), path.join(input, 'caseA', 'sub-A_lesion_mask.nii.gz'));
     await copyFile(file('corrupt.nii.gz'), path.join(input, 'caseB', 'FLAIR.nii.gz'));
     await copyFile(file('flair.nii.gz'), path.join(input, 'caseC', 'flair.nii.gz'));
+    // a label map whose name says nothing is still the reference (roles from names and voxels)
+    await copyFile(file('truth.nii.gz'), path.join(input, 'caseC', 'rater2.nii.gz'));
     await writeFile(path.join(input, 'no-nifti', 'readme.txt'), 'not a case\n');
     const r = runCli('segment-folder', ['--input', input, '--output', output, '--model', file('model'), '--backend', 'wasm', '--threads', '2']);
     // caseB fails (exit 1, one error line naming it), caseA is segmented all the same
@@ -399,6 +401,7 @@ describe('segment:folder', () => {
     expect(Number(rows[0].dice)).toBeCloseTo(ev.dice, 4);
     expect(Number(rows[0].lesions)).toBe(ev.lesionCountPred);
     expect(rows[1].error).toMatch(/not a readable NIfTI file/);
+    expect(rows[2]).toMatchObject({ flair: 'flair.nii.gz', dice: rows[0].dice, error: '' });
   });
 
   it('refuses a folder without cases, or a file, in one line', () => {
