@@ -264,7 +264,7 @@ const THICK_SLICE_MM = 2;
 /**
  * A note for a scan acquired in thick slices. Resampled to 1 mm, a lesion's edge is smeared across
  * the slices and the F-beta models mark part of that blur. Measured on 3 mm versions of the training
- * cases (README, "Scans on other grids"): the default's Dice 0.449 and 0.879 at threshold 0.5, 0.701
+ * cases (docs/other-grids.md): the default's Dice 0.449 and 0.879 at threshold 0.5, 0.701
  * and 0.904 at 0.9.
  */
 export function thickSliceNote(plan: GridPlan): string | null {

@@ -21,7 +21,7 @@ export interface ThickSliceAugment {
 
 /**
  * Clinical 2D FLAIR and T2 come in 2-5 mm slices, and 1.1-1.5 mm slices already cost the 1 mm-trained
- * models much (README, "Scans on other grids"), hence the default range 1.1-5 mm.
+ * models much (docs/other-grids.md), hence the default range 1.1-5 mm.
  */
 export function thickSliceAugment(probability: number, thickness: readonly [number, number] = [1.1, 5]): ThickSliceAugment {
   if (!(thickness[0] >= 1 && thickness[1] >= thickness[0])) throw new Error(`slice thickness range must be MIN-MAX with 1 <= MIN <= MAX, got ${thickness.join('-')}`);
