@@ -31,11 +31,13 @@ export interface GridPlan {
   dims: Vec3;
   /** True when the model grid is the scan's grid (nothing to reorder or resample). */
   identity: boolean;
+  /** False when the file's header gives no orientation, so its axis order was taken as it is. */
+  oriented: boolean;
 }
 
 /** The plan of a scan already on the model's grid (also a placeholder for scans that cannot be read). */
 export function identityGrid(dims: Vec3): GridPlan {
-  return { scanDims: dims, axes: [0, 1, 2], flips: [false, false, false], spacingMm: [1, 1, 1], dims, identity: true };
+  return { scanDims: dims, axes: [0, 1, 2], flips: [false, false, false], spacingMm: [1, 1, 1], dims, identity: true, oriented: true };
 }
 
 /** [f(0), f(1), f(2)]: a value per axis as a tuple. */
@@ -81,7 +83,7 @@ export function planModelGrid(scan: Pick<Volume, 'dims' | 'affine' | 'sourceHead
     throw new Error(`the scan covers ${mm} mm, more than the ${(MAX_MODEL_VOXELS / 1e6).toFixed(0)} M voxels of 1 mm the models are run on; crop it to the head first`);
   }
   const identity = axes.every((axis, t) => axis === t && !flips[t] && dims[t] === scan.dims[axis]);
-  return { scanDims: scan.dims, axes, flips, spacingMm, dims, identity };
+  return { scanDims: scan.dims, axes, flips, spacingMm, dims, identity, oriented };
 }
 
 /** Scan dims in model axis order (before resampling). */
@@ -256,6 +258,17 @@ export function describeModelGrid(plan: GridPlan): string | null {
     parts.push(`resampled from ${scanSpacing.map((s) => Number(s.toFixed(2))).join(' x ')} mm voxels to 1 mm`);
   }
   return `the scan was ${parts.join(' and ')} (the models' training grid, ${plan.dims.join('x')}); the results are mapped back to its own grid`;
+}
+
+/**
+ * A note for a file whose header gives no orientation: its array axes are taken as the training
+ * scans' (LAS), and a brain stored otherwise loses much of the accuracy (patient07 stored sagittally
+ * and fed as stored: Dice 0.374 against 0.754; a crop turned front-back or upside down: 0.73 ->
+ * 0.48-0.54; docs/other-grids.md, docs/crop-inference.md).
+ */
+export function orientationNote(plan: GridPlan): string | null {
+  if (plan.oriented) return null;
+  return "the file's header gives no orientation (qform and sform codes 0), so its array axes were taken to point left, anterior and superior (LAS) as in the training scans; if the brain lies otherwise in the array the lesions found will be fewer and less accurate: give the file its orientation first (the DICOM converter, e.g. dcm2niix, writes it)";
 }
 
 /** Voxels at least this long (mm) along an axis count as thick slices. */

@@ -1,5 +1,5 @@
 import { assertFinite } from '../core/nifti-io.ts';
-import { describeModelGrid, fromModelGrid, planModelGrid, thickSliceNote, volumeOnModelGrid, type GridPlan } from '../core/model-grid.ts';
+import { describeModelGrid, fromModelGrid, orientationNote, planModelGrid, thickSliceNote, volumeOnModelGrid, type GridPlan } from '../core/model-grid.ts';
 import { brainMaskFrom, skullStripNote, zscoreInBrain } from '../core/normalize.ts';
 import type { Volume } from '../core/types.ts';
 import { assertSameGrid } from '../core/volume.ts';
@@ -54,7 +54,7 @@ export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta
     scanBrain: grid.identity ? brain : brainMaskFrom(flair),
     ignored: given.filter((m) => !meta.modalities.includes(m)),
     missing: meta.modalities.filter((m) => !scans[m]),
-    notes: [describeModelGrid(grid), thickSliceNote(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),
+    notes: [orientationNote(grid), describeModelGrid(grid), thickSliceNote(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),
   };
 }
 

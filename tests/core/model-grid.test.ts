@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeModelGrid, fromModelGrid, maskToModelGrid, planModelGrid, thickSliceNote, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
+import { describeModelGrid, fromModelGrid, maskToModelGrid, orientationNote, planModelGrid, thickSliceNote, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
 
@@ -129,6 +129,9 @@ describe('model grid (reorientation and 1 mm resampling)', () => {
     expect(plan.flips).toEqual([false, false, false]);
     expect(plan.dims).toEqual([8, 5, 6]);
     expect(describeModelGrid(plan)).not.toContain('reoriented');
+    // the user is told that the axis order was assumed
+    expect(orientationNote(plan)).toMatch(/gives no orientation .*LAS/);
+    expect(orientationNote(planModelGrid(readNifti(writeNifti(volumeFrom([4, 5, 6], affine, ([i]) => i), 'float32'))))).toBeNull();
   });
 
   it('moves a mask to the model grid as a mask: a thick slice of lesion becomes three 1 mm slices', () => {
