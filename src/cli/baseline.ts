@@ -5,7 +5,7 @@
  */
 import { confusionCounts, voxelMetrics } from '../core/metrics.ts';
 import { brainMaskFrom, zscoreInBrain } from '../core/normalize.ts';
-import { assertSameGrid } from '../core/volume.ts';
+import { assertSameGrid, referenceLesions } from '../core/volume.ts';
 import { parseCliArgs, requiredString } from './args.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
@@ -15,11 +15,12 @@ runCli(async () => {
   const flair = await readVolume('--flair', requiredString(o, 'flair'));
   const truth = await readVolume('--truth', requiredString(o, 'truth'));
   assertSameGrid([{ name: 'FLAIR', volume: flair }, { name: 'truth', volume: truth }]);
+  const lesions = referenceLesions(truth.data);
   const z = zscoreInBrain(flair, brainMaskFrom(flair), 'FLAIR');
   let best = { k: 0, dice: -1, precision: 0, recall: 0 };
   for (let k = 1; k <= 6; k += 0.1) {
     const pred = Uint8Array.from(z, (v) => (v > k ? 1 : 0));
-    const m = voxelMetrics(confusionCounts(pred, truth.data));
+    const m = voxelMetrics(confusionCounts(pred, lesions));
     if (m.dice > best.dice) best = { k: Math.round(k * 10) / 10, dice: m.dice, precision: m.precision, recall: m.recall };
   }
   process.stdout.write(`${JSON.stringify(best)}\n`);

@@ -2,11 +2,11 @@
  * `npm run evaluate -- --pred MASK_OR_PROB --truth MASK [--threshold 0.5] [--prob PROB] [--beta 1.5]`
  *
  * Scores a predicted lesion mask, or a probability map cut at --threshold (NIfTI, .nii or .nii.gz),
- * against the truth mask on the same grid and
- * prints one JSON object (see EvaluationReport in src/core/evaluate.ts), numbers rounded to 6 decimals.
+ * against the truth mask on the same grid (lesion where above 0.5: binary and labelled masks as they
+ * are, a mask resampled with interpolation cut at one half) and prints one JSON object (see EvaluationReport in src/core/evaluate.ts), numbers rounded to 6 decimals.
  */
 import { evaluateSegmentation } from '../core/evaluate.ts';
-import { assertSameGrid } from '../core/volume.ts';
+import { assertSameGrid, referenceLesions } from '../core/volume.ts';
 import { optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const report = evaluateSegmentation({
     // a voxel of --pred is lesion when above the threshold (a probability map can be scored at any cut)
     pred: pred.data.map((x) => (x > threshold ? 1 : 0)),
-    truth: truth.data,
+    truth: referenceLesions(truth.data),
     dims: truth.dims,
     spacingMm: truth.spacingMm,
     prob: prob?.data,

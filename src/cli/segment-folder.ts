@@ -19,7 +19,7 @@ import { assignRoles, guessRole, ROLE_LABELS, voxelEvidence } from '../core/file
 import { lesionCsvLines } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import type { Modality, Volume } from '../core/types.ts';
-import { assertSameGrid, maskLike } from '../core/volume.ts';
+import { assertSameGrid, maskLike, referenceLesions } from '../core/volume.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
@@ -145,7 +145,7 @@ async function segmentFolderCase(
   await writeFile(out('lesions.csv'), `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
   Object.assign(run.line, { lesions: lesions.count, volume_ml: lesions.totalVolumeMl.toFixed(4), seconds: result.seconds.toFixed(1) });
   if (truth) {
-    const m = evaluateSegmentation({ pred: mask, truth: truth.data, dims: flair.dims, spacingMm: flair.spacingMm, prob: result.probability, beta: loaded.meta.beta });
+    const m = evaluateSegmentation({ pred: mask, truth: referenceLesions(truth.data), dims: flair.dims, spacingMm: flair.spacingMm, prob: result.probability, beta: loaded.meta.beta });
     const f = (x: number | null) => (x === null ? '' : x.toFixed(4));
     Object.assign(run.line, {
       dice: f(m.dice), precision: f(m.precision), recall: f(m.recall), ap: f(m.ap),

@@ -4,7 +4,7 @@ import { nonZeroIndices, type TrainingCase } from '../core/patch-sampling.ts';
 import { brainMaskFrom, zscoreInBrain } from '../core/normalize.ts';
 import { transplantLesions } from '../core/lesion-transplant.ts';
 import { createRng } from '../core/random.ts';
-import { assertSameGrid } from '../core/volume.ts';
+import { assertSameGrid, referenceLesions } from '../core/volume.ts';
 import type { Volume } from '../core/types.ts';
 import type { Modality } from '../model/model-meta.ts';
 import { readVolume } from './read-volume.ts';
@@ -29,7 +29,7 @@ export async function loadCase(caseDir: string, modalities: readonly Modality[])
   assertSameGrid([...volumes.map((v, i) => ({ name: `${name}/${modalities[i]}`, volume: v })), { name: `${name}/mask`, volume: mask }]);
   const brain = brainMaskFrom(volumes[0]);
   const channels = volumes.map((v, i) => zscoreInBrain(v, brain, modalities[i]));
-  const label = Uint8Array.from(mask.data, (x) => (x > 0.5 ? 1 : 0));
+  const label = referenceLesions(mask.data);
   return { name, flair: volumes[0], channels, label, brain };
 }
 

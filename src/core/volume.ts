@@ -60,6 +60,17 @@ export function voxelVolumeMl(spacingMm: Vec3): number {
 }
 
 /**
+ * A reference lesion mask as 0/1: lesion where the value is above 0.5, as training reads its labels.
+ * Binary and labelled masks (0/1, 0/255, one label per lesion) keep every lesion; a mask resampled
+ * with interpolation (fractions in 0-1, as FSL's and ANTs' linear resampling leave it) is cut at one
+ * half instead of being taken dilated.
+ * @example referenceLesions([0, 0.3, 0.7, 1, 255, 4]) // Uint8Array [0, 0, 1, 1, 1, 1]
+ */
+export function referenceLesions(data: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from({ length: data.length }, (_, v) => (data[v] > 0.5 ? 1 : 0));
+}
+
+/**
  * A new volume on the grid of `volume` (dims, spacing, affine and sourceHeader shared) holding `data`:
  * a Uint8Array (copied to Float32Array, dataType 'uint8') for masks, or a Float32Array (used as is,
  * dataType 'float32') for probabilities.

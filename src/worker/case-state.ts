@@ -4,7 +4,7 @@
  */
 import { identityGrid, type GridPlan } from '../core/model-grid.ts';
 import type { Vec3, Volume } from '../core/types.ts';
-import { assertSameGrid } from '../core/volume.ts';
+import { assertSameGrid, maskLike, referenceLesions } from '../core/volume.ts';
 import { prepareModelInput } from '../model/model-input.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from './protocol.ts';
@@ -43,7 +43,7 @@ export function prepareCase(previous: PreparedCase | null, request: Extract<Work
   const base = {
     caseKey: request.caseKey, ids,
     dims: flair?.dims ?? ([0, 0, 0] as Vec3), spacingMm: flair?.spacingMm ?? ([1, 1, 1] as Vec3),
-    truth: request.truth?.volume ?? null,
+    truth: request.truth ? maskLike(request.truth.volume, referenceLesions(request.truth.volume.data)) : null,
   };
   const same = previous !== null && previous.problem === null && given.length === Object.keys(previous.ids).length
     && given.every((m) => previous.ids[m] === ids[m]);

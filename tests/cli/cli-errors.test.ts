@@ -334,6 +334,18 @@ describe('segment then evaluate', () => {
     expect([at03.tp, at03.fp]).toEqual([tp3, fp3]);
     expect(at03.tp + at03.fp).toBeGreaterThanOrEqual(tp + fp);
     expectOneLineError(runCli('evaluate', ['--pred', probPath, '--truth', file('truth.nii.gz'), '--threshold', '1']), /--threshold must be in \[0, 1\)/);
+
+    // a truth resampled with interpolation: lesions at 0.8, a rim of 0.3 around them; cut at one
+    // half it is the binary truth again, not the truth dilated by its rim
+    const soft = Float32Array.from(truth.data, (t) => (t ? 0.8 : 0));
+    truth.data.forEach((t, v) => {
+      if (t && !truth.data[v + 1]) soft[v + 1] = 0.3;
+    });
+    expect(soft.filter((x) => x > 0 && x < 0.5).length).toBeGreaterThan(0);
+    await writeFile(file('truth-soft.nii.gz'), writeNifti({ ...truth, data: soft, dataType: 'float32' }, 'float32', { gzip: true }));
+    const fromSoft = runCli('evaluate', ['--pred', maskPath, '--truth', file('truth-soft.nii.gz'), '--prob', probPath]);
+    expect(fromSoft.status, fromSoft.stderr).toBe(0);
+    expect(JSON.parse(fromSoft.stdout)).toEqual(report);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
-import { assertSameGrid, maskLike, sameGrid, voxelCount, voxelIndex, voxelVolumeMl } from '../../src/core/volume.ts';
+import { assertSameGrid, maskLike, referenceLesions, sameGrid, voxelCount, voxelIndex, voxelVolumeMl } from '../../src/core/volume.ts';
 
 const affine: Affine = [
   [-1, 0, 0, 90],
@@ -95,5 +95,13 @@ describe('maskLike', () => {
 
   it('rejects data of the wrong size', () => {
     expect(() => maskLike(volume(), new Uint8Array(23))).toThrow('mask has 23 voxels but the volume 4x3x2 has 24');
+  });
+});
+
+describe('referenceLesions', () => {
+  it('keeps binary and labelled masks and cuts an interpolated mask at one half', () => {
+    expect(Array.from(referenceLesions(new Float32Array([0, 1, 255, 4, 2])))).toEqual([0, 1, 1, 1, 1]);
+    // a lesion resampled linearly: its core above one half, its blurred rim below
+    expect(Array.from(referenceLesions(new Float32Array([0, 0.1, 0.49, 0.5, 0.51, 0.9, 1])))).toEqual([0, 0, 0, 0, 1, 1, 1]);
   });
 });

@@ -21,8 +21,12 @@ describe('prepareCase', () => {
     const withMask = prepareCase(first, setCase(2, { flair: { id: 'f', volume: phantom.flair }, t2: { id: 't2', volume: phantom.t2 } }, { id: 'm', volume: phantom.mask }));
     expect(withMask.channels).toBe(first.channels);
     expect(withMask.caseKey).toBe(2);
-    expect(withMask.truth).toBe(phantom.mask);
-    const changed = prepareCase(withMask, setCase(3, { flair: { id: 'f2', volume: phantom.flair } }));
+    expect(withMask.truth?.data).toEqual(phantom.mask.data);
+    // a reference resampled with interpolation is cut at one half: its rim of 0.3 is not lesion
+    const soft = { ...phantom.mask, data: Float32Array.from(phantom.mask.data, (m, v) => (m ? 0.8 : v % 2 ? 0.3 : 0)) };
+    const fromSoft = prepareCase(withMask, setCase(3, { flair: { id: 'f', volume: phantom.flair }, t2: { id: 't2', volume: phantom.t2 } }, { id: 'm2', volume: soft }));
+    expect(fromSoft.truth?.data).toEqual(phantom.mask.data);
+    const changed = prepareCase(withMask, setCase(4, { flair: { id: 'f2', volume: phantom.flair } }));
     expect(changed.channels).not.toBe(first.channels);
   });
 
