@@ -26,15 +26,14 @@ const POST_WORDS = ['post', 'gd', 'gad', 'ce', 'contrast', 'c', 'postcontrast', 
  */
 export function guessRole(fileName: string): FileRole | null {
   const base = baseName(fileName);
-  const tokens = base.split(/[^a-z0-9]+/).filter((t) => t.length > 0);
-  if (tokens.some((t) => MASK_WORDS.includes(t)) || /(mask|lesion|consensus|segmentation)/.test(base)) return 'mask';
+  if (tokensOf(base).some((t) => MASK_WORDS.includes(t)) || /(mask|lesion|consensus|segmentation)/.test(base)) return 'mask';
   return modalityFromName(fileName);
 }
 
 /** The modality a file name names, mask words aside ("t1_masked" is a T1), or null. */
 function modalityFromName(fileName: string): Modality | null {
   const base = baseName(fileName);
-  const tokens = base.split(/[^a-z0-9]+/).filter((t) => t.length > 0);
+  const tokens = tokensOf(base);
   if (base.includes('flair')) return 'flair';
   for (let n = 0; n < tokens.length; n++) {
     const t = tokens[n];
@@ -48,6 +47,7 @@ function modalityFromName(fileName: string): Modality | null {
 }
 
 const baseName = (fileName: string) => fileName.toLowerCase().replace(/\.nii(\.gz)?$/, '').replace(/\.gz$/, '');
+const tokensOf = (base: string) => base.split(/[^a-z0-9]+/).filter((t) => t.length > 0);
 
 /** What a file's voxels say of its role (voxelEvidence). */
 export type VoxelEvidence = 'labels' | 'intensities' | 'unknown';

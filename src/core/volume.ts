@@ -67,7 +67,9 @@ export function voxelVolumeMl(spacingMm: Vec3): number {
  * @example referenceLesions([0, 0.3, 0.7, 1, 255, 4]) // Uint8Array [0, 0, 1, 1, 1, 1]
  */
 export function referenceLesions(data: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from({ length: data.length }, (_, v) => (data[v] > 0.5 ? 1 : 0));
+  const lesions = new Uint8Array(data.length);
+  for (let v = 0; v < data.length; v++) if (data[v] > 0.5) lesions[v] = 1;
+  return lesions;
 }
 
 /**
