@@ -285,7 +285,7 @@ describe('segment then evaluate', () => {
     expect(mask.dataType).toBe('uint8');
     // the lesion table: one line per lesion whose voxels add up to the mask's, world centroids through the affine
     const [header, ...lines] = (await readFile(lesionsPath, 'utf8')).trim().split('\n');
-    expect(header).toBe('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,centroid_x_mm,centroid_y_mm,centroid_z_mm');
+    expect(header).toBe('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,centroid_x_mm,centroid_y_mm,centroid_z_mm,confidence');
     const table = lines.filter((l) => l.length > 0).map((l) => l.split(',').map(Number));
     expect(table.length).toBeGreaterThan(0);
     expect(table.reduce((n, row) => n + row[1], 0)).toBe(mask.data.reduce((n, v) => n + v, 0));
@@ -346,8 +346,96 @@ describe('segment then evaluate', () => {
     const fromSoft = runCli('evaluate', ['--pred', maskPath, '--truth', file('truth-soft.nii.gz'), '--prob', probPath]);
     expect(fromSoft.status, fromSoft.stderr).toBe(0);
     expect(JSON.parse(fromSoft.stdout)).toEqual(report);
+    // the lesion-wise keys, from the counts evaluate reports
+    const truePred = Math.round((1 - (report.lesionFPR as number)) * (report.lesionCountPred as number));
+    expect(report.lesionPrecision).toBeCloseTo((report.lesionCountPred as number) > 0 ? truePred / (report.lesionCountPred as number) : 0, 5);
+    expect(report.lesionRecall).toBe(report.lesionTPR);
+    const [lp, lr] = [report.lesionPrecision as number, report.lesionRecall as number];
+    expect(report.lesionF1).toBeCloseTo(lp + lr > 0 ? (2 * lp * lr) / (lp + lr) : 0, 5);
+    expect(report.lesionCountDifference).toBe((report.lesionCountPred as number) - (report.lesionCountTruth as number));
+  });
+
+  it("applies the model's lesion filter, or --min-lesion-mm3 and --min-confidence, and writes the removed lesions", async () => {
+    // the unfiltered map of this (untrained, randomly initialised) model, cut high enough to give many lesions
+    const base = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('kept.nii.gz'), '--prob', file('prob-f.nii'), '--no-mirror', '--backend', 'wasm', '--model', file('model')]);
+    expect(base.status, base.stderr).toBe(0);
+    const prob = readNifti(await readFile(file('prob-f.nii')));
+    const inBrain = prob.data.filter((p) => p > 0).sort();
+    const threshold = Number(inBrain[Math.floor(inBrain.length * 0.97)].toFixed(6));
+    const lesions = componentsByHand(prob.data, DIMS, threshold);
+    expect(lesions.length).toBeGreaterThan(2);
+    // the model with a lesion filter in its metadata: the median lesion's peak
+    const peaks = lesions.map((l) => Math.max(...l.map((v) => prob.data[v]))).sort((a, b) => a - b);
+    const minConfidence = Number(peaks[Math.floor(peaks.length / 2)].toFixed(6));
+    const voxelMm3 = 1.2 * 1 * 0.9;
+    // a size minimum that keeps only the largest lesions
+    const largest = Math.max(...lesions.map((l) => l.length));
+    expect(lesions.some((l) => l.length < largest)).toBe(true);
+    await mkdir(file('model-filtered'), { recursive: true });
+    await copyFile(path.join(file('model'), 'weights.bin'), path.join(file('model-filtered'), 'weights.bin'));
+    const json = JSON.parse(await readFile(path.join(file('model'), 'model.json'), 'utf8'));
+    json.userDefinedMetadata.lesionFilter = { minLesionMm3: 0, minConfidence, chosenBy: 'test' };
+    await writeFile(path.join(file('model-filtered'), 'model.json'), JSON.stringify(json));
+    const cases = [
+      { args: ['--model', file('model-filtered')], minMm3: 0, minConf: minConfidence },
+      { args: ['--model', file('model-filtered'), '--min-confidence', '0', '--min-lesion-mm3', String(largest * voxelMm3)], minMm3: largest * voxelMm3, minConf: 0 },
+    ];
+    for (const c of cases) {
+      const r = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('kept.nii.gz'), '--removed', file('removed.nii.gz'), '--threshold', String(threshold), '--no-mirror', '--backend', 'wasm', ...c.args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/lesion filter \(lesions of .*\): kept \d+ of \d+ lesions, removed \d+/);
+      const kept = readNifti(await readFile(file('kept.nii.gz')));
+      const removed = readNifti(await readFile(file('removed.nii.gz')));
+      const map = prob;
+      // kept and removed lesions split the map cut at the threshold
+      const all = Float32Array.from(kept.data, (k, v) => k + removed.data[v]);
+      all.forEach((x, v) => expect(x).toBe(map.data[v] >= threshold ? 1 : 0));
+      let keptCount = 0;
+      let removedCount = 0;
+      for (const l of componentsByHand(all, DIMS, 0.5)) {
+        const inKept = l.every((v) => kept.data[v] === 1);
+        expect(inKept || l.every((v) => removed.data[v] === 1)).toBe(true);
+        const passes = l.length * voxelMm3 >= c.minMm3 - 1e-9 && l.some((v) => map.data[v] >= c.minConf);
+        if (inKept) keptCount++;
+        else removedCount++;
+        expect(passes).toBe(inKept);
+      }
+      expect(keptCount).toBeGreaterThan(0);
+      expect(removedCount).toBeGreaterThan(0);
+    }
+    expectOneLineError(runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('x.nii.gz'), '--min-confidence', '2', '--model', file('model')]), /--min-confidence must be from 0 to 1/);
+    expect(existsSync(file('x.nii.gz'))).toBe(false);
   });
 });
+
+/** 26-connected components of the voxels at or above `cut` by flood fill over index triples (independent of core/components.ts). */
+function componentsByHand(data: ArrayLike<number>, dims: Vec3, cut: number): number[][] {
+  const [nx, ny, nz] = dims;
+  const seen = new Uint8Array(data.length);
+  const out: number[][] = [];
+  for (let s = 0; s < data.length; s++) {
+    if (!(data[s] >= cut) || seen[s]) continue;
+    const comp: number[] = [];
+    const stack = [s];
+    seen[s] = 1;
+    while (stack.length) {
+      const v = stack.pop()!;
+      comp.push(v);
+      const [i, j, k] = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny))];
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+        const [a, b, c] = [i + di, j + dj, k + dk];
+        if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+        const w = a + nx * (b + ny * c);
+        if (data[w] >= cut && !seen[w]) {
+          seen[w] = 1;
+          stack.push(w);
+        }
+      }
+    }
+    out.push(comp);
+  }
+  return out;
+}
 
 describe('segment on several threads', () => {
   it('gives the same probabilities on three threads as on one, and says how many ran', async () => {

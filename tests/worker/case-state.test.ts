@@ -1,3 +1,5 @@
+import { filterLesions, NO_LESION_FILTER } from '../../src/core/lesion-filter.ts';
+import { filteredPreview } from '../../src/core/lesion-scores.ts';
 import { describe, expect, it } from 'vitest';
 import { generatePhantom } from '../../src/core/phantom.ts';
 import { zscoreInBrain } from '../../src/core/normalize.ts';
@@ -52,31 +54,56 @@ describe('prepareCase', () => {
 describe('outcomeAt', () => {
   it('thresholds, lists lesions and scores against the truth', () => {
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.9 : 0.1));
-    const held = { runId: 1, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5 };
-    const outcome = outcomeAt(held, 0.5);
+    const held = { runId: 1, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
+    const outcome = outcomeAt(held, 0.5, null);
     expect(outcome.lesions.count).toBe(3);
     expect(outcome.metrics?.dice).toBe(1);
     expect(outcome.metrics?.beta).toBe(1.5);
-    expect(outcomeAt(held, 0.95).lesions.count).toBe(0);
-    expect(outcomeAt({ ...held, truth: null }, 0.5).metrics).toBeNull();
-    expect(() => outcomeAt(held, 1)).toThrow(/between 0 and 1/);
+    expect(outcomeAt(held, 0.95, null).lesions.count).toBe(0);
+    expect(outcomeAt({ ...held, truth: null }, 0.5, null).metrics).toBeNull();
+    expect(() => outcomeAt(held, 1, null)).toThrow(/between 0 and 1/);
   });
 
   it('scores every threshold as the plain core functions do, also after the reference changes', () => {
     const rng = createRng(12);
     // a noisy map: lesion voxels mostly high, a sprinkle of bright false voxels elsewhere
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.4 + 0.6 * rng() : rng() ** 6));
-    const held = { runId: 2, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5 };
+    const held = { runId: 2, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
     const otherTruth = generatePhantom({ dims: [32, 32, 32], seed: 9, lesionCount: 4 }).mask;
     for (const truth of [phantom.mask, otherTruth, phantom.mask]) {
       for (const threshold of [0.3, 0.5, 0.8]) {
-        const outcome = outcomeAt({ ...held, truth }, threshold);
+        const outcome = outcomeAt({ ...held, truth }, threshold, null);
         const mask = Uint8Array.from(probability, (p) => (p >= threshold ? 1 : 0));
         expect(outcome.mask).toEqual(mask);
-        expect(outcome.lesions).toEqual(lesionTable(mask, held.dims, held.spacingMm, { reference: truth.data }));
+        expect(outcome.removed.every((x) => x === 0)).toBe(true);
+        expect(outcome.lesions).toEqual(lesionTable(mask, held.dims, held.spacingMm, { reference: truth.data, probability }));
         expect(outcome.metrics).toEqual(evaluateSegmentation({ pred: mask, truth: truth.data, dims: held.dims, spacingMm: held.spacingMm, prob: probability, beta: 1.5 }));
       }
     }
-    expect(outcomeAt({ ...held, truth: otherTruth }, 0.5).metrics?.ap).not.toBe(outcomeAt(held, 0.5).metrics?.ap);
+    expect(outcomeAt({ ...held, truth: otherTruth }, 0.5, null).metrics?.ap).not.toBe(outcomeAt(held, 0.5, null).metrics?.ap);
+  });
+
+  it("applies the model's lesion filter unless the page sets another, and scores the kept lesions as the core does", () => {
+    const rng = createRng(5);
+    const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.5 + 0.5 * rng() : rng() ** 4));
+    const modelRule = { minLesionMm3: 4, minConfidence: 0.7 };
+    const held = { runId: 3, probability, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule };
+    const mask = Uint8Array.from(probability, (p) => (p >= 0.5 ? 1 : 0));
+    for (const [rule, applied] of [[null, modelRule], [{ minLesionMm3: 0, minConfidence: 0.9 }, { minLesionMm3: 0, minConfidence: 0.9 }]] as const) {
+      const outcome = outcomeAt(held, 0.5, rule);
+      const expected = filterLesions(mask, probability, held.dims, held.spacingMm, applied);
+      expect(outcome.rule).toEqual(applied);
+      expect(outcome.mask).toEqual(expected.mask);
+      expect(outcome.removed).toEqual(expected.removed);
+      expect(outcome.removedLesions.length + outcome.lesions.count).toBe(expected.stats.length);
+      expect(outcome.removedLesions.length).toBeGreaterThan(0);
+      expect(outcome.metrics).toEqual(evaluateSegmentation({ pred: expected.mask, truth: phantom.mask.data, dims: held.dims, spacingMm: held.spacingMm, prob: probability, beta: 1.5 }));
+      // the page's preview of the same rule gives the worker's table and scores
+      const preview = filteredPreview(outcome.candidates.stats, outcome.candidates.overlaps, applied, 1.5, outcome.candidates.ap);
+      expect(preview.count).toBe(outcome.lesions.count);
+      expect(preview.rows.map((r) => [r.voxels, r.confidence, r.inReference, ...r.centroidVox.map((c) => c.toFixed(6))]))
+        .toEqual(outcome.lesions.rows.map((r) => [r.voxels, r.confidence, r.inReference, ...r.centroidVox.map((c) => c.toFixed(6))]));
+      for (const [key, value] of Object.entries(outcome.metrics!)) expect((preview.metrics as unknown as Record<string, number>)[key], key).toBeCloseTo(value as number, 9);
+    }
   });
 });
