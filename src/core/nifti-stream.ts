@@ -91,11 +91,14 @@ export class NiftiReader {
   private gzipError: string | null = null;
   private probed = false;
   private done = false;
+  /** The last bytes of the file were pushed. */
+  private ended = false;
   private lastInput = new Uint8Array(8);
 
   /** Feeds the next bytes of the file (`final` on the last); true once no more bytes are needed. Throws for a bad header. */
   push(chunk: Uint8Array, final: boolean): boolean {
     if (this.done) return true;
+    this.ended = final;
     if (this.mode === 'unknown') {
       const joined = new Uint8Array(this.pending.length + chunk.length);
       joined.set(this.pending);
@@ -167,7 +170,8 @@ export class NiftiReader {
     const plan = this.plan();
     const image = `the header's ${plan.dims.join('x')} ${plan.type.name} voxels end at byte ${plan.end}`;
     if (this.mode === 'raw' && this.received > plan.end) {
-      return [`${this.received - plan.end} bytes after the image were ignored (${image})`];
+      // read in chunks, the reader stops at the image: how much more the file holds is not known
+      return [this.ended ? `${this.received - plan.end} bytes after the image were ignored (${image})` : `the file goes on past the image (${image}); the rest was ignored, not read`];
     }
     if (this.mode === 'gzip' && this.received > plan.end) {
       return [`the decompressed file goes on past the image (${image}); the rest was ignored, not decompressed`];

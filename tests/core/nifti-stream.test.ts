@@ -87,6 +87,17 @@ describe('data past the image and truncated streams', () => {
     expect(readNifti(gzipSync(plain)).notes).toBeUndefined();
   });
 
+  it('reads a .nii only as far as its image when it comes in chunks (the CLI and the page)', async () => {
+    const plain = int16Fixture();
+    const big = new Uint8Array(10 << 20);
+    big.set(plain);
+    const reads: number[] = [];
+    const volume = await readNiftiFrom({ size: big.length, read: async (a, b) => (reads.push(a), big.subarray(a, b)) });
+    expect(reads).toEqual([0]);
+    expect(Array.from(volume.data)).toEqual(Array.from(readNifti(plain).data));
+    expect(volume.notes).toEqual(["the file goes on past the image (the header's 3x2x2 int16 voxels end at byte 376); the rest was ignored, not read"]);
+  });
+
   it('ignores a damaged gzip tail after a whole image, with a note', () => {
     const gz = gzipSync(int16Fixture());
     const tail = new Uint8Array([...gz, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
