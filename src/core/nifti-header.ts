@@ -5,12 +5,7 @@
  */
 import type { Affine, Vec3, VoxelDataType } from './types.ts';
 import { affineToQuatern, qformToAffine } from './nifti-qform.ts';
-import { type HeaderField, layoutOf, layoutView, type NiftiLayout, readField, swapHeaderFields, writeField } from './nifti-layout.ts';
-
-/** Size of the NIfTI-1 header in bytes (the sizeof_hdr field). */
-export const HEADER_BYTES = 348;
-/** Byte offset of the voxels in a single-file .nii with no extensions (header + 4 extension bytes). */
-export const DATA_OFFSET_BYTES = 352;
+import { type HeaderField, layoutOf, layoutView, readField, writeField } from './nifti-layout.ts';
 
 type NumericArrayCtor =
   | Uint8ArrayConstructor
@@ -78,16 +73,6 @@ export function swapBytes(bytes: Uint8Array, width: number): void {
       bytes[b] = t;
     }
   }
-}
-
-/** Converts a big-endian header (348-byte NIfTI-1 or 540-byte NIfTI-2) to little-endian, in place. */
-export function swapHeaderToLittleEndian(header: Uint8Array, layout: NiftiLayout = layoutOf(header)): void {
-  swapHeaderFields(header, layout);
-}
-
-/** A DataView over the first 348 bytes of `header`. */
-export function headerView(header: Uint8Array): DataView {
-  return new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
 }
 
 const MM_PER_SPATIAL_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
