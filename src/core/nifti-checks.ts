@@ -14,6 +14,11 @@ import { layoutOf, layoutView, readField, type NiftiLayout } from './nifti-layou
  * before any voxel is read or inflated.
  */
 export const MAX_SCAN_VOXELS = 512 ** 3;
+/**
+ * Most bytes of stored voxels: 512 MiB (512^3 float32, 512 x 512 x 256 float64), so that the stored
+ * image and its float32 copy stay within about 1 GiB.
+ */
+export const MAX_SCAN_BYTES = 2 ** 29;
 /** Most bytes of header extensions (vox_offset) a file may put before its voxels. */
 export const MAX_VOX_OFFSET_BYTES = 64 * 2 ** 20;
 /** Voxel sizes (mm) outside this range are not an MRI scan's: a header's units or pixdim are wrong. */
@@ -53,7 +58,7 @@ const millions = (n: number): string => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} M
 /**
  * The image a little-endian header declares: dims, voxel type and byte range. Throws for 2D/4D images,
  * unsupported datatypes, a bitpix that disagrees with the datatype, an absurd vox_offset and images
- * above MAX_SCAN_VOXELS, e.g. "image too large: the header declares 2048x2048x2048 float32 voxels
+ * above MAX_SCAN_VOXELS or MAX_SCAN_BYTES, e.g. "image too large: the header declares 2048x2048x2048 float32 voxels
  * (8590 M voxels, 34360 MB); ...".
  */
 export function planImage(header: Uint8Array, layout: NiftiLayout = layoutOf(header)): ImagePlan {
@@ -73,6 +78,12 @@ export function planImage(header: Uint8Array, layout: NiftiLayout = layoutOf(hea
       `image too large: the header declares ${dims.join('x')} ${type.name} voxels (${millions(count)} voxels, ` +
         `${Math.round((count * type.bytes) / 1e6)} MB), more than the ${millions(MAX_SCAN_VOXELS)} voxels ` +
         '(512x512x512) a scan may have here; crop or downsample it first',
+    );
+  }
+  if (count * type.bytes > MAX_SCAN_BYTES) {
+    throw new Error(
+      `image too large: the header declares ${dims.join('x')} ${type.name} voxels (${Math.round((count * type.bytes) / 2 ** 20)} MiB ` +
+        `stored), more than the 512 MiB of voxels a scan may have here; convert it to float32 or int16, or crop it`,
     );
   }
   const stored = readField(v, layout.voxOffset);

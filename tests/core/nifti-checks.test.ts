@@ -40,6 +40,8 @@ describe('readNifti: each message names its cause', () => {
     ['no finite voxel', float32Fixture({ values: new Array<number>(24).fill(NaN) }), /^every voxel \(24\) is NaN or infinite: there is no image to read$/],
     ['a declared image above the scan limit', int16Fixture({ dim: [3, 1024, 1024, 1024, 1, 1, 1, 1] }),
       /^image too large: the header declares 1024x1024x1024 int16 voxels \(1074 M voxels, 2147 MB\), more than the 134 M voxels \(512x512x512\) a scan may have here/],
+    ['float64 voxels over 512 MiB', buildNifti({ dim: [3, 512, 512, 300, 1, 1, 1, 1], datatype: 64, bitpix: 64, writeVoxel: () => undefined, values: [] }),
+      /^image too large: the header declares 512x512x300 float64 voxels \(600 MiB stored\), more than the 512 MiB of voxels a scan may have here; convert it to float32 or int16, or crop it$/],
   ];
   for (const [what, bytes, message] of cases) {
     it(`refuses ${what}`, () => expect(() => readNifti(bytes)).toThrow(message));
@@ -72,6 +74,12 @@ describe('readNifti: each message names its cause', () => {
     expect(readNifti(int16Fixture({ sclSlope: NaN, sclInter: NaN })).dataType).toBe('int16');
     const scaled = readNifti(int16Fixture({ sclSlope: 2, sclInter: NaN }));
     expect(Array.from(scaled.data.subarray(0, 4))).toEqual([0, 2, -2, 200]);
+  });
+
+  it('reads up to the limits: 512x512x350 int16 (a 0.5 mm 3D FLAIR) passes the header checks', () => {
+    // the header alone: the file is short, so the message is about truncation, not size
+    const header = buildNifti({ dim: [3, 512, 512, 350, 1, 1, 1, 1], datatype: 4, bitpix: 16, writeVoxel: () => undefined, values: [] });
+    expect(() => readNifti(header)).toThrow(/^truncated NIfTI file: 512x512x350 int16 voxels need 183501152 bytes/);
   });
 
   it('accepts voxel sizes at the ends of 0.05-20 mm', () => {
