@@ -142,6 +142,8 @@ async function segmentFolderCase(
   const heading = `${files.map((f, n) => `${f} (${roles[n]})`).join(', ')}; model ${run.line.model}`;
   const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading,
     { pools: run.pools, modelDir });
+  // the scans' reader notes came with segmentCase's; the reference's are said here
+  for (const note of truth?.notes ?? []) run.log(`${c.name}: note: lesion mask: ${note}`);
   const { flair, mask, lesions } = result;
   const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
   await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));

@@ -34,11 +34,36 @@ describe('prepareCase', () => {
 
   it('keeps input problems instead of throwing', () => {
     expect(prepareCase(null, setCase(1, { t1: { id: 't', volume: phantom.t1 } })).problem).toMatch(/FLAIR scan is required/);
-    const nan = { ...phantom.flair, data: phantom.flair.data.slice() };
-    nan.data[100] = Number.NaN;
-    expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: nan } })).problem).toMatch(/NaN/);
+    const allNaN = { ...phantom.flair, data: new Float32Array(phantom.flair.data.length).fill(Number.NaN) };
+    expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: allNaN } })).problem).toBe('FLAIR: every voxel (32768) is NaN or infinite: there is no image to read');
+    const noReference = { ...phantom.mask, data: allNaN.data };
+    expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: phantom.flair } }, { id: 'm', volume: noReference })).problem)
+      .toBe('lesion mask: every voxel (32768) is NaN or infinite: there is no reference to score against');
     const other = generatePhantom({ dims: [32, 32, 30], seed: 4 }).mask;
     expect(prepareCase(null, setCase(1, { flair: { id: 'f', volume: phantom.flair } }, { id: 'm', volume: other })).problem).toMatch(/not on the same voxel grid/);
+  });
+
+  it('reads NaN voxels of a scan as background with a note, and passes on the reader\'s notes on scans and reference', () => {
+    const nan = { ...phantom.flair, data: phantom.flair.data.slice() };
+    nan.data[100] = Number.NaN;
+    nan.data[200] = Number.POSITIVE_INFINITY;
+    const prepared = prepareCase(null, setCase(1, { flair: { id: 'f', volume: nan } }));
+    expect(prepared.problem).toBeNull();
+    expect(prepared.notes[0]).toBe('FLAIR: 2 of its 32768 voxels are NaN or infinite; they were read as 0 (background)');
+    expect(nan.data[100]).toBeNaN(); // the case's own volume is left as it is
+    const zeroed = { ...phantom.flair, data: phantom.flair.data.slice() };
+    zeroed.data[100] = 0;
+    zeroed.data[200] = 0;
+    expect(prepared.channels.flair).toEqual(prepareCase(null, setCase(1, { flair: { id: 'z', volume: zeroed } })).channels.flair);
+    const noted = { ...phantom.flair, notes: ['100 bytes after the image were ignored'] };
+    const mask = { ...phantom.mask, notes: ['its header gives voxel sizes (pixdim) of 0 x 1 x 1'] };
+    const withNotes = prepareCase(null, setCase(2, { flair: { id: 'n', volume: noted } }, { id: 'm', volume: mask }));
+    expect(withNotes.notes.slice(0, 2)).toEqual(['FLAIR: 100 bytes after the image were ignored', 'lesion mask: its header gives voxel sizes (pixdim) of 0 x 1 x 1']);
+    // the same scans with another reference: the scans' notes kept, the reference's replaced
+    const again = prepareCase(withNotes, setCase(3, { flair: { id: 'n', volume: noted } }, { id: 'm2', volume: phantom.mask }));
+    expect(again.channels).toBe(withNotes.channels);
+    expect(again.notes.filter((n) => n.startsWith('lesion mask:'))).toEqual([]);
+    expect(again.notes[0]).toBe('FLAIR: 100 bytes after the image were ignored');
   });
 
   it('orders channels as the model takes them, blank for missing ones', () => {

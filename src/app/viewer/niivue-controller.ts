@@ -254,11 +254,14 @@ export class NiivueController {
 /** niivue turns a clip plane off at depths of 1.8 and more. */
 const NO_CLIP_DEPTH = 2;
 
-/** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
+/**
+ * An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI-1 bytes with its own header
+ * (a NIfTI-2 scan too: its header's geometry is written as NIfTI-1's, the form niivue is driven with here).
+ */
 export function imageFromVolume(
   volume: Volume, name: string, colormap: string, opacity: number, calMin: number, calMax: number, trustCalMinMax: boolean,
 ): Promise<NVImage> {
-  const bytes = writeNifti(volume, 'float32');
+  const bytes = writeNifti(volume, 'float32', { version: 1 });
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   // NVImage.new's positional parameters, niivue 0.69: the defaults except those named here
   return NVImage.new(
