@@ -4,7 +4,6 @@
  * a transfer syntax the converter cannot decode. Each gives one line naming the series by number
  * and description, never the patient. And the roles the series' tags suggest.
  */
-import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { seriesProblem } from '../../src/core/dicom-checks.ts';
 import { guessSeriesRole } from '../../src/core/dicom-roles.ts';
@@ -12,20 +11,10 @@ import { type DicomFile, scanDicomFiles } from '../../src/core/dicom-series.ts';
 import { singleSeries, studySeries } from '../../src/core/dicom-study.ts';
 import { dicomSeriesFromVolume } from '../../src/core/dicom-write-series.ts';
 import { generatePhantom } from '../../src/core/phantom.ts';
+import { edited } from './dicom-fixture.ts';
 
 const phantom = generatePhantom({ dims: [24, 26, 24], seed: 2 });
 const good = () => dicomSeriesFromVolume(phantom.flair, { seriesDescription: 'AX FLAIR', seriesNumber: 5, patientName: 'DOE^JANE', patientId: 'MRN123' }).files;
-
-/** `file` with its dataset (and meta) changed by `edit`, written again with dcmjs. */
-function edited(file: DicomFile, edit: (ds: NaturalDataset, meta: NaturalDataset) => void): DicomFile {
-  const dict = dcmjs.data.DicomMessage.readFile(file.bytes.slice().buffer);
-  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
-  const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta);
-  edit(ds, meta);
-  dict.meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta);
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
-  return { name: file.name, bytes: new Uint8Array(dict.write()) };
-}
 
 function oneLineError(files: DicomFile[]): string {
   try {

@@ -3,6 +3,8 @@
  * Gauss-Jordan elimination, rotations, and the map of one voxel grid onto another that shares its
  * voxel centres (a signed axis permutation, as dcm2niix's output is of the phantom's grid).
  */
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { DicomFile } from '../../src/core/dicom-series.ts';
 import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
 
 /** Inverse of a 4x4 matrix by Gauss-Jordan elimination with partial pivoting. */
@@ -72,3 +74,15 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return worst;
 }
+
+/** `file` with its dataset (and meta) changed by `edit`, written again with dcmjs. */
+export function edited(file: DicomFile, edit: (ds: NaturalDataset, meta: NaturalDataset) => void): DicomFile {
+  const dict = dcmjs.data.DicomMessage.readFile(file.bytes.slice().buffer);
+  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+  const meta = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.meta);
+  edit(ds, meta);
+  dict.meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta);
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+  return { name: file.name, bytes: new Uint8Array(dict.write()) };
+}
+
