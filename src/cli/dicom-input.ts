@@ -23,17 +23,17 @@ const MAX_DEPTH = 5;
 const SKIPPED = /(^\.|\.(nii|nii\.gz|json|txt|csv|md|xml|jpg|png|zip)$)/i;
 
 /**
- * Every file under `dir` (hidden files and obvious non-DICOM names skipped), with names relative to
- * `dir`; throws "cannot read WHAT: no such folder" for a missing folder.
+ * The paths of every file under `dir` (hidden files and obvious non-DICOM names skipped), sorted;
+ * throws "cannot read WHAT: no such folder" for a missing folder.
  */
-export async function filesUnder(what: string, dir: string): Promise<DicomFile[]> {
-  const out: DicomFile[] = [];
+export async function pathsUnder(what: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
   const walk = async (at: string, depth: number): Promise<void> => {
     const entries = await readdir(at, { withFileTypes: true });
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(at, e.name);
       if (e.isDirectory() && depth < MAX_DEPTH && !e.name.startsWith('.')) await walk(full, depth + 1);
-      else if (e.isFile() && !SKIPPED.test(e.name)) out.push({ name: path.relative(dir, full), bytes: await readFile(full) });
+      else if (e.isFile() && !SKIPPED.test(e.name)) out.push(full);
     }
   };
   try {
@@ -43,6 +43,12 @@ export async function filesUnder(what: string, dir: string): Promise<DicomFile[]
     throw new Error(`cannot read ${what}: ${code === 'ENOENT' ? 'no such folder' : (error as Error).message}`);
   }
   return out;
+}
+
+/** The files under `dir` (pathsUnder), read, with names relative to `dir`. */
+export async function filesUnder(what: string, dir: string): Promise<DicomFile[]> {
+  const paths = await pathsUnder(what, dir);
+  return Promise.all(paths.map(async (p) => ({ name: path.relative(dir, p), bytes: await readFile(p) })));
 }
 
 /** The one series in folder `dir`, checked and converted (`what`: '--flair'). */

@@ -55,7 +55,7 @@ export interface DicomScan {
   series: DicomSeries[];
   notDicom: string[];
   /** DICOM objects without pixels of their own: DICOMDIR, structured reports, SEG, ... */
-  nonImage: { fileName: string; sopClassUid: string; modality: string }[];
+  nonImage: { fileName: string; sopClassUid: string; modality: string; studyInstanceUid: string }[];
 }
 
 /** Tags copied from the source into a SEG (patient and general study modules). */
@@ -88,7 +88,7 @@ export function scanDicomFiles(files: readonly DicomFile[]): DicomScan {
     const { ds, transferSyntaxUid } = read;
     const sopClassUid = str(ds, 'SOPClassUID');
     if (!(num(ds, 'Rows') > 0) || sopClassUid === SEG_SOP_CLASS) {
-      nonImage.push({ fileName: file.name, sopClassUid, modality: str(ds, 'Modality') });
+      nonImage.push({ fileName: file.name, sopClassUid, modality: str(ds, 'Modality'), studyInstanceUid: str(ds, 'StudyInstanceUID') });
       continue;
     }
     const uid = str(ds, 'SeriesInstanceUID');

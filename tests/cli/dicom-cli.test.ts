@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeDcm2niix } from '../../src/cli/dcm2niix-node.ts';
 import { convertSeries, filesByName } from '../../src/core/dicom-convert.ts';
 import { readDicomSeg, segMaskOnGrid } from '../../src/core/dicom-seg-read.ts';
+import { writeDicomSeg } from '../../src/core/dicom-seg.ts';
 import { type DicomFile, scanDicomFiles } from '../../src/core/dicom-series.ts';
 import { dicomSeriesFromVolume } from '../../src/core/dicom-write-series.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
@@ -38,10 +39,10 @@ async function folder(name: string, files: DicomFile[]): Promise<string> {
   return at(name);
 }
 
-function segment(args: string[]) {
+function segment(args: string[], script = 'segment') {
   const env = { ...process.env };
   delete env.DEBUG_CLI;
-  const r = spawnSync(TSX, ['src/cli/segment.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(TSX, [`src/cli/${script}.ts`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   return r;
 }
@@ -124,5 +125,42 @@ describe('segment --flair DIR: bad input', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('error: --out-seg needs --flair to be a DICOM series folder (a SEG references its source images)\n');
     expect(existsSync(at('x.dcm'))).toBe(false);
+  });
+});
+
+describe('segment:folder on a DICOM study', () => {
+  it('finds the study, takes FLAIR and T2 by their tags, skips a localizer, scores against a SEG and writes a SEG', async () => {
+    const study = { studyInstanceUid: '2.25.777', frameOfReferenceUid: '2.25.778', patientName: 'DOE^JANE', patientId: 'MRN4711' };
+    const flair = dicomSeriesFromVolume(phantom.flair, { ...study, seriesDescription: 't2_tirm_tra_dark-fluid', seriesNumber: 5, inversionTimeMs: 2500 });
+    const t2 = dicomSeriesFromVolume(phantom.t2, { ...study, seriesDescription: 't2_tse_tra', seriesNumber: 6 });
+    const t1 = dicomSeriesFromVolume(phantom.t1, { ...study, seriesDescription: '3D sag', seriesNumber: 7, inversionTimeMs: 900, sequenceName: '*tfl3d1' });
+    const scout = dicomSeriesFromVolume(phantom.flair, { ...study, seriesDescription: 'localizer', seriesNumber: 1 }).files.slice(0, 3)
+      .map((f, n) => edited(f, (ds) => { ds.ImageOrientationPatient = [[1, 0, 0, 0, 1, 0], [0, 1, 0, 0, 0, -1], [1, 0, 0, 0, 0, -1]][n]; }));
+    const root = at('studies');
+    await folder('studies/study1/5', flair.files);
+    await folder('studies/study1/6', t2.files);
+    await folder('studies/study1/7', t1.files);
+    await folder('studies/study1/1', scout);
+    const flairSeries = scanDicomFiles(flair.files).series[0];
+    await writeFile(at('studies/study1/truth-seg.dcm'), writeDicomSeg(phantom.mask.data, phantom.mask, flairSeries));
+    const out = at('study-out');
+    const r = segment(['--input', root, '--output', out, '--backend', 'wasm', '--no-mirror'], 'segment-folder');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/study1: note: series 1 "localizer" skipped: mixes slice orientations/);
+    expect(r.stderr).toMatch(/series 5 "t2_tirm_tra_dark-fluid" \(FLAIR\), series 6 "t2_tse_tra" \(T2\), series 7 "3D sag" \(T1\), a DICOM SEG over the FLAIR \(reference mask\)/);
+    expect(r.stderr).not.toMatch(PATIENT);
+    const summary = (await readFile(path.join(out, 'summary.csv'), 'utf8')).split('\n');
+    const columns = summary[0].split(',');
+    const line = summary[1].split(',');
+    expect(line[columns.indexOf('case')]).toBe('study1');
+    // the reference read from the SEG is the phantom's mask (1 mm voxels); the model finds lesions
+    const truthMl = phantom.mask.data.reduce((a, v) => a + v, 0) / 1000;
+    expect(Number(line[columns.indexOf('volume_truth_ml')])).toBeCloseTo(truthMl, 3);
+    expect(Number(line[columns.indexOf('dice')]), summary.join('\n') + r.stderr).toBeGreaterThan(0.25);
+    expect(summary.join('\n')).not.toMatch(PATIENT);
+    const mask = readNifti(await readFile(path.join(out, 'study1_mask.nii.gz')));
+    const seg = readDicomSeg(await readFile(path.join(out, 'study1_seg.dcm')));
+    expect(seg.referencedSeriesUids).toEqual([flair.seriesInstanceUid]);
+    expect(Array.from(segMaskOnGrid(seg, mask))).toEqual(Array.from(mask.data));
   });
 });
