@@ -224,7 +224,7 @@ export function useWorkbench(url: UrlOptions): {
     try {
       input = await readCaseInput(files, (dicomRef.current ??= new DicomWorkerClient()), setConverting);
     } catch (error) {
-      return dispatch({ type: 'error', kind: 'file', message: `The DICOM files could not be converted: ${(error as Error).message}. The scans already loaded are kept.` });
+      return dispatch({ type: 'error', kind: 'file', message: `The DICOM files could not be converted: ${(error as Error).message.replace(/\.$/, '')}. The scans already loaded are kept.` });
     } finally {
       setConverting(null);
     }

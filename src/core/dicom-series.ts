@@ -129,7 +129,8 @@ function readHeader(bytes: Uint8Array): { ds: NaturalDataset; transferSyntaxUid:
 
 function seriesFrom(ds: NaturalDataset): DicomSeries {
   const patientStudy: NaturalDataset = {};
-  for (const tag of PATIENT_STUDY_TAGS) if (ds[tag] !== undefined) patientStudy[tag] = ds[tag];
+  // plain JSON values (dcmjs' person names carry accessors), so that a series can be posted between threads
+  for (const tag of PATIENT_STUDY_TAGS) if (ds[tag] !== undefined) patientStudy[tag] = JSON.parse(JSON.stringify(ds[tag]));
   const seriesNumber = num(ds, 'SeriesNumber');
   const inversion = num(ds, 'InversionTime');
   return {
