@@ -4,12 +4,13 @@
  * (progress shown), listed with its tags and segmented; the mask downloads as a DICOM SEG that
  * holds the NIfTI mask's voxels on dcm2niix's grid, and a SEG of the phantom's truth loads as the
  * reference. A broken series (a slice missing) gives a message naming it while the scans stay.
- * The patient's name appears nowhere on the page or in a file name.
+ * A .zip of a study adds its T2 series. The patient's name appears nowhere on the page or in a file name.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { zipSync } from 'fflate';
 import { nodeDcm2niix } from '../src/cli/dcm2niix-node.ts';
 import { convertSeries, filesByName } from '../src/core/dicom-convert.ts';
 import { readDicomSeg, segMaskOnGrid } from '../src/core/dicom-seg-read.ts';
@@ -86,6 +87,16 @@ test('a DICOM series folder converts, segments and exports a DICOM SEG; a SEG lo
     await snapshot(page, testInfo, '21-dicom-broken-series');
     await expect(page.getByTestId('case-title')).toHaveText('series-3_AX_FLAIR.nii');
     await expect(page.getByTestId('file-row')).toHaveCount(2);
+
+    // a .zip of a study folder: the T2 series inside joins the case with the role its tags give
+    const t2 = dicomSeriesFromVolume(phantom.t2, { ...SERIES, seriesDescription: 't2_tse_tra', seriesNumber: 5 });
+    const zip = zipSync(Object.fromEntries(t2.files.map((f) => [`DOE_JANE/t2/${f.name}`, f.bytes])));
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('file-input').setInputFiles([{ name: 'study.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) }]);
+    await expect(page.getByTestId('file-row')).toHaveCount(3);
+    await expect(page.getByTestId('role-select').nth(2)).toHaveValue('t2');
+    await expect(page.getByTestId('dicom-series').nth(1)).toContainText('series 5 "t2_tse_tra"');
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
 
     expect(await page.locator('body').innerText()).not.toMatch(/DOE|JANE|MRN4711/);
     expect(mask.name + seg.name + reference.name).not.toMatch(/DOE|JANE|MRN4711/);
