@@ -54,6 +54,9 @@ export interface MaskGrid {
  * @example const bytes = writeDicomSeg(mask, flair, flairSeries, { algorithmName: 'fbeta15-light' });
  */
 export function writeDicomSeg(mask: ArrayLike<number>, grid: MaskGrid, source: DicomSeries, options: SegWriteOptions = {}): Uint8Array {
+  if (source.instances.length < 2 || source.instances.some((i) => i.frames > 1 || !i.positionMm || !i.orientation || !i.pixelSpacingMm)) {
+    throw new Error(`a DICOM SEG is written over a classic series (one image per slice); ${seriesLabel(source)} is not one (an enhanced multi-frame object?)`);
+  }
   const { instances } = sliceStack(source);
   const first = instances[0];
   const { rows, columns } = first;

@@ -107,6 +107,8 @@ describe('writeDicomSeg over a series built from the phantom', () => {
     const seg = readDicomSeg(writeDicomSeg(phantom.mask.data, phantom.mask, series));
     expect(() => segMaskOnGrid(seg, { dims: phantom.mask.dims, affine: shifted })).toThrow(/do not lie on the scan's voxel grid/);
     expect(Array.from(segMaskOnGrid(seg, phantom.mask))).toEqual(Array.from(phantom.mask.data));
+    const multiFrame = { ...series, instances: [{ ...series.instances[0], frames: 26 }] };
+    expect(() => writeDicomSeg(phantom.mask.data, phantom.mask, multiFrame)).toThrow(/over a classic series .* series 2 "FLAIR" is not one/);
   });
 
   it('reads the segment coded as a lesion among several, and refuses non-SEG files', () => {
