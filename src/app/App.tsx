@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { filteredPreview } from '../core/lesion-scores.ts';
 import { operatingPoint } from '../core/operating-point.ts';
 import { averagePrecisionFromCurve } from '../core/pr-curve.ts';
 import { sweepCurve } from '../core/threshold-sweep.ts';
@@ -46,6 +47,15 @@ export function App({ url }: { url: UrlOptions }) {
   const display = useMemo(() => (displayFile ? { id: displayFile.id, role: displayRole, volume: displayFile.volume } : null), [displayFile?.id, displayFile?.volume]);
   const overlayData = result ? (state.overlay.kind === 'mask' ? result.outcome.mask : result.probability) : null;
   const overlay = useMemo(() => (result && overlayData ? { runId: result.runId, data: overlayData } : null), [result?.runId, overlayData]);
+  const removed = result && state.overlay.showRemoved ? result.outcome.removed : null;
+  // the lesions the filter controls keep, from the result's lesions at its threshold: the table and
+  // the metrics follow the controls at once, the mask when the worker answers
+  const filterRule = state.settings.lesionFilter ?? result?.outcome.modelRule ?? null;
+  const lesionFilter = useMemo(() => {
+    if (!result || !filterRule) return null;
+    const { stats, overlaps, beta, ap: mapAp } = result.outcome.candidates;
+    return { rule: filterRule, preview: filteredPreview(stats, overlaps, filterRule, beta, mapAp) };
+  }, [result?.outcome, filterRule?.minLesionMm3, filterRule?.minConfidence]);
 
   useEffect(() => {
     // dropping a file anywhere on the page loads it instead of navigating away
@@ -97,6 +107,7 @@ export function App({ url }: { url: UrlOptions }) {
             base={base}
             display={display}
             overlay={overlay}
+            removed={removed}
             style={state.overlay}
             view={state.view}
             cutAway={state.cutAway}
@@ -107,8 +118,11 @@ export function App({ url }: { url: UrlOptions }) {
           />
         </section>
         <aside className="right">
-          <LesionPanel result={result} onJump={actions.jumpTo} />
-          <MetricsPanel result={result} point={point} ap={ap} beta={tuning.beta} manual={tuning.manual} onBeta={tuningActions.setBeta} onThreshold={tuningActions.setThreshold} />
+          <LesionPanel
+            result={result} filter={lesionFilter} onRule={tuningActions.setLesionFilter}
+            showRemoved={state.overlay.showRemoved} onShowRemoved={(on) => actions.setOverlayStyle({ showRemoved: on })} onJump={actions.jumpTo}
+          />
+          <MetricsPanel result={result} point={point} filtered={lesionFilter?.preview.metrics ?? null} ap={ap} beta={tuning.beta} manual={tuning.manual} onBeta={tuningActions.setBeta} onThreshold={tuningActions.setThreshold} />
           <PrCurvePanel
             sweeps={scanSweeps} current={result?.modelName ?? null} threshold={threshold} beta={tuning.beta}
             canCompare={state.run === null && scanSweeps.length < state.models.length} onCompare={tuningActions.compareModels}

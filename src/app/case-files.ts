@@ -3,7 +3,7 @@
  * one grid enforced (files on another grid are refused, never resampled), and the scan set a run
  * needs. Pure except `readNiftiFiles`, which reads File objects.
  */
-import { readNifti } from '../core/nifti-io.ts';
+import { readNiftiFrom } from '../core/nifti-io.ts';
 import type { Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
@@ -39,7 +39,12 @@ export interface FileProblem {
 
 let nextId = 1;
 
-/** Reads every file; the unreadable ones are reported, not thrown. */
+/**
+ * Reads every file (NIfTI-1 or NIfTI-2); the unreadable ones are reported, not thrown. A file is read
+ * in slices and only as far as the image its header declares, so a gzip bomb costs the tab no more
+ * memory than its declared image (refused above the scan limit before it is inflated). The reader's
+ * notes are in each volume's `notes` and reach the page through the worker's case-ready notes.
+ */
 export async function readNiftiFiles(files: readonly File[]): Promise<{ volumes: { name: string; sizeBytes: number; volume: Volume }[]; problems: FileProblem[] }> {
   const volumes: { name: string; sizeBytes: number; volume: Volume }[] = [];
   const problems: FileProblem[] = [];
@@ -49,8 +54,8 @@ export async function readNiftiFiles(files: readonly File[]): Promise<{ volumes:
       continue;
     }
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      volumes.push({ name: file.name, sizeBytes: file.size, volume: readNifti(bytes, file.name) });
+      const source = { size: file.size, read: async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer()) };
+      volumes.push({ name: file.name, sizeBytes: file.size, volume: await readNiftiFrom(source, file.name) });
     } catch (error) {
       problems.push({ name: file.name, message: (error as Error).message });
     }

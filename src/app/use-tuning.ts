@@ -4,6 +4,7 @@
  * per slider move); the worker re-thresholds the mask, lesion table and exports once a move settles.
  */
 import { type Dispatch, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { LesionFilterRule } from '../core/lesion-filter.ts';
 import { bestOperatingPoint } from '../core/operating-point.ts';
 import type { FinetuneSettings, WorkerEvent, WorkerRequest } from '../worker/protocol.ts';
 import { TUNED_MODEL } from '../worker/protocol.ts';
@@ -23,6 +24,8 @@ const TUNED_ENTRY = { name: TUNED_MODEL.name, title: 'Fine-tuned in this browser
 
 export interface TuningActions {
   setBeta: (beta: number) => void;
+  /** The lesion filter's minimums (null: the model's defaults): the page's numbers follow at once, the mask once the controls settle. */
+  setLesionFilter: (rule: LesionFilterRule | null) => void;
   setThreshold: (threshold: number) => void;
   compareModels: () => void;
   startFinetune: (settings: Omit<FinetuneSettings, 'beta'>) => void;
@@ -62,7 +65,7 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
     window.clearTimeout(ref.current.settleTimer);
     ref.current.settleTimer = window.setTimeout(() => {
       const result = ref.current.state.result;
-      if (result) post({ type: 'threshold', runId: result.runId, threshold: t });
+      if (result) post({ type: 'threshold', runId: result.runId, threshold: t, lesionFilter: ref.current.state.settings.lesionFilter });
     }, SETTLE_MS);
   }, [dispatch, post]);
 
@@ -126,6 +129,14 @@ export function useTuning({ state, dispatch, post, segment, selectModel }: Deps)
       tuningDispatch({ type: 'beta', beta });
       const entry = currentSweep(ref.current.state, { ...ref.current.tuning, beta });
       if (entry) previewThreshold(bestOperatingPoint(entry.sweep, beta).threshold, true);
+    },
+    setLesionFilter: (rule) => {
+      dispatch({ type: 'settings', settings: { lesionFilter: rule } });
+      window.clearTimeout(ref.current.settleTimer);
+      ref.current.settleTimer = window.setTimeout(() => {
+        const { result, settings } = ref.current.state;
+        if (result) post({ type: 'threshold', runId: result.runId, threshold: settings.threshold, lesionFilter: rule });
+      }, SETTLE_MS);
     },
     setThreshold: (threshold) => {
       tuningDispatch({ type: 'manual', manual: true });

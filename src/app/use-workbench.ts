@@ -185,7 +185,7 @@ export function useWorkbench(url: UrlOptions): {
       const { result, selectedModel } = stateRef.current;
       sendCase(sentCaseRef.current);
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
-      if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta });
+      if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta, modelRule: result.outcome.modelRule });
       started.post({ type: 'tuned-model', action: 'query' });
     });
     clientRef.current = client;
@@ -211,7 +211,7 @@ export function useWorkbench(url: UrlOptions): {
     sendCase(next);
     if (keepResult && current.result && before.truth?.id !== after.truth?.id) {
       // the worker keeps the result for the same scans and re-scores it against the new mask
-      clientRef.current?.post({ type: 'threshold', runId: current.result.runId, threshold: current.settings.threshold });
+      clientRef.current?.post({ type: 'threshold', runId: current.result.runId, threshold: current.settings.threshold, lesionFilter: current.settings.lesionFilter });
     }
   }, [sendCase]);
 
@@ -274,7 +274,7 @@ export function useWorkbench(url: UrlOptions): {
   const applyThreshold = useCallback((threshold: number) => {
     dispatch({ type: 'settings', settings: { threshold } });
     const result = stateRef.current.result;
-    if (result) clientRef.current?.post({ type: 'threshold', runId: result.runId, threshold });
+    if (result) clientRef.current?.post({ type: 'threshold', runId: result.runId, threshold, lesionFilter: stateRef.current.settings.lesionFilter });
   }, []);
 
   const download = useCallback((what: ExportKind) => {

@@ -13,6 +13,7 @@ import { type DicomSeries, scanDicomFiles, SEG_SOP_CLASS, seriesLabel } from '..
 import { studySeries } from '../core/dicom-study.ts';
 import type { Modality, Volume } from '../core/types.ts';
 import { ROLE_LABELS } from '../core/file-roles.ts';
+import { maskLike } from '../core/volume.ts';
 import { nodeDcm2niix } from './dcm2niix-node.ts';
 import { pathsUnder } from './dicom-input.ts';
 
@@ -83,7 +84,7 @@ export async function loadStudyCase(study: DicomStudy, log: (line: string) => vo
   for (const file of study.segFiles) {
     const seg = readDicomSeg(await readFile(file), 'the DICOM SEG');
     if (!seg.referencedSeriesUids.includes(flairSeries.seriesInstanceUid)) continue;
-    truth = { ...scans.flair, data: Float32Array.from(segMaskOnGrid(seg, scans.flair)), dataType: 'uint8' };
+    truth = maskLike(scans.flair, segMaskOnGrid(seg, scans.flair));
     described.push('a DICOM SEG over the FLAIR (reference mask)');
     break;
   }

@@ -4,11 +4,13 @@
  * Scores a predicted lesion mask, or a probability map cut at --threshold (NIfTI, .nii or .nii.gz),
  * against the truth mask on the same grid (lesion where above 0.5: binary and labelled masks as they
  * are, a mask resampled with interpolation cut at one half) and prints one JSON object (see EvaluationReport in src/core/evaluate.ts), numbers rounded to 6 decimals.
+ * NaN/Inf voxels count as background, with a note on stderr giving their count (as `segment` reads
+ * scans); a file with no finite voxel is refused (exit 1).
  */
 import { evaluateSegmentation } from '../core/evaluate.ts';
 import { assertSameGrid, referenceLesions } from '../core/volume.ts';
 import { optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
-import { readVolume } from './read-volume.ts';
+import { readNoteLines, readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 
 const USAGE = 'usage: npm run evaluate -- --pred MASK_OR_PROB --truth MASK [--threshold 0.5] [--prob PROB] [--beta 1.5]';
@@ -53,6 +55,12 @@ async function main(): Promise<void> {
     ...(prob && probPath ? [{ name: probPath, volume: prob }] : []),
   ];
   assertSameGrid(grid);
+  // NaN/Inf voxels were read as 0 (not lesion) with a note, as segment reads them; a file with no
+  // finite voxel was refused by the reader, so nothing is ever scored from nothing
+  for (const { name, volume } of grid) {
+    const what = volume === pred ? '--pred' : volume === truth ? '--truth' : '--prob';
+    for (const line of readNoteLines(what, name, volume)) process.stderr.write(`${line}\n`);
+  }
   const report = evaluateSegmentation({
     // a voxel of --pred is lesion when above the threshold (a probability map can be scored at any cut)
     pred: pred.data.map((x) => (x > threshold ? 1 : 0)),

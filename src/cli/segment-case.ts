@@ -8,20 +8,26 @@ import { type LesionTable, lesionTable } from '../core/lesion-table.ts';
 import { type BackendName, isBackendName } from '../model/backend.ts';
 import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
 import { MODALITY_LABELS, type ModelInput, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
-import type { ModelMeta } from '../model/model-meta.ts';
+import { checkLesionFilterRule, describeRule, filterLesions, type LesionFilterRule, NO_LESION_FILTER } from '../core/lesion-filter.ts';
+import { lesionFilterOf, type ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 import type { ThreadPools } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
-export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & { mirror: MirrorMode; threshold: number };
+export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & {
+  mirror: MirrorMode;
+  threshold: number;
+  /** --min-lesion-mm3 and --min-confidence where given; the rest from the model's lesionFilter. */
+  lesionFilter: Partial<LesionFilterRule>;
+};
 
 /** The options both segment CLIs take for a run, as parseCliArgs declares them. */
 export const RUN_OPTION_SPEC = {
   model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
   overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, backend: { type: 'string' },
-  threads: { type: 'string' },
+  threads: { type: 'string' }, 'min-lesion-mm3': { type: 'string' }, 'min-confidence': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,15 +54,25 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   const mirror: MirrorMode = flag(o, 'no-mirror') ? 'off' : 'on';
   const threads = optionalString(o, 'threads') === undefined ? undefined : optionalNumber(o, 'threads', 1);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new Error('--threads must be a whole number from 1 to 64');
-  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror }, backend, threads };
+  const lesionFilter: Partial<LesionFilterRule> = {};
+  if (o['min-lesion-mm3'] !== undefined) lesionFilter.minLesionMm3 = optionalNumber(o, 'min-lesion-mm3', 0);
+  if (o['min-confidence'] !== undefined) lesionFilter.minConfidence = optionalNumber(o, 'min-confidence', 0);
+  checkLesionFilterRule({ ...NO_LESION_FILTER, ...lesionFilter });
+  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, lesionFilter }, backend, threads };
 }
 
 /** A segmented case, on the FLAIR's grid. */
 export interface CaseResult {
   flair: Volume;
   probability: Float32Array;
+  /** The map cut at the threshold, less the lesions the filter removed. */
   mask: Uint8Array;
   lesions: LesionTable;
+  /** The lesions the filter removed, as a mask and a table. */
+  removed: Uint8Array;
+  removedLesions: LesionTable;
+  /** The filter rule applied (the model's defaults with the options given). */
+  rule: LesionFilterRule;
   timings: SegmentTimings;
   seconds: number;
 }
@@ -105,7 +121,12 @@ async function runCase(
     },
   });
   const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
-  const mask = thresholdProbability(probability, settings.threshold);
-  const lesions = lesionTable(mask, flair.dims, flair.spacingMm);
-  return { flair, probability, mask, lesions, timings, seconds: (performance.now() - started) / 1000 };
+  const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
+  const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule);
+  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability });
+  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability });
+  if (filtered.stats.length > 0) log(`lesion filter (${describeRule(rule)}): kept ${lesions.count} of ${filtered.stats.length} lesions, removed ${removedLesions.count} (${removedLesions.totalVolumeMl.toFixed(3)} mL)`);
+  return {
+    flair, probability, mask: filtered.mask, lesions, removed: filtered.removed, removedLesions, rule, timings, seconds: (performance.now() - started) / 1000,
+  };
 }

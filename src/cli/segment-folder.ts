@@ -39,14 +39,18 @@ import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
   [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
-  [--threads N]
+  [--threads N] [--min-lesion-mm3 V] [--min-confidence C] [--removed]
   Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names and voxels, as in the app),
   and so is every DICOM study under --input (roles from the series' tags; a DICOM SEG over the FLAIR is the reference);
-  writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob; CASE_seg.dcm for a DICOM study) and summary.csv to --output.`;
+  writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob, CASE_removed.nii.gz with --removed:
+  the lesions the lesion filter removed; CASE_seg.dcm for a DICOM study) and summary.csv to --output.`;
 
-const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
+const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, removed: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
 
-const SUMMARY_COLUMNS = ['case', 'model', 'flair', 'lesions', 'volume_ml', 'dice', 'precision', 'recall', 'ap', 'lesion_tpr', 'lesion_fpr', 'volume_truth_ml', 'seconds', 'error'] as const;
+const SUMMARY_COLUMNS = [
+  'case', 'model', 'flair', 'lesions', 'volume_ml', 'removed_lesions', 'dice', 'precision', 'recall', 'ap', 'lesion_precision', 'lesion_recall',
+  'lesion_f1', 'lesion_tpr', 'lesion_fpr', 'lesions_truth', 'lesion_count_difference', 'volume_truth_ml', 'volume_abs_difference_ml', 'seconds', 'error',
+] as const;
 
 const isNifti = (name: string) => /\.nii(\.gz)?$/i.test(name);
 
@@ -98,7 +102,7 @@ runCli(async () => {
       const line: SummaryLine = { case: c.name };
       summary.push(line);
       try {
-        await segmentFolderCase(c, { output, settings, pools, chosenModel, prob: flag(o, 'prob'), models, line, log });
+        await segmentFolderCase(c, { output, settings, pools, chosenModel, prob: flag(o, 'prob'), removed: flag(o, 'removed'), models, line, log });
       } catch (error) {
         line.error = (error as Error).message;
         log(`error: ${c.name}: ${line.error}`);
@@ -152,7 +156,7 @@ async function readNiftiCase(dir: string, line: SummaryLine): Promise<ReadCase> 
 async function segmentFolderCase(
   c: FolderCase,
   run: {
-    output: string; settings: CaseSettings; pools: ThreadPools; chosenModel: string | undefined; prob: boolean;
+    output: string; settings: CaseSettings; pools: ThreadPools; chosenModel: string | undefined; prob: boolean; removed: boolean;
     models: Map<string, LoadedModel>; line: SummaryLine; log: (line: string) => void;
   },
 ): Promise<void> {
@@ -177,19 +181,26 @@ async function segmentFolderCase(
   const heading = `${read.heading}; model ${run.line.model}`;
   const result = await segmentCase(loaded.model, loaded.meta, scans, run.settings, (l) => run.log(`${c.name}: ${l}`), heading,
     { pools: run.pools, modelDir });
+  // the scans' reader notes came with segmentCase's; the reference's are said here
+  for (const note of truth?.notes ?? []) run.log(`${c.name}: note: lesion mask: ${note}`);
   const { flair, mask, lesions } = result;
   const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
   await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));
   if (run.prob) await writeFile(out('prob.nii.gz'), writeNifti(maskLike(flair, result.probability), 'float32', { gzip: true }));
   if (read.flairSeries) await writeFile(out('seg.dcm'), writeDicomSeg(mask, flair, read.flairSeries, { algorithmName: `lesion-workbench ${loaded.meta.preset}` }));
+  if (run.removed) await writeFile(out('removed.nii.gz'), writeNifti(maskLike(flair, result.removed), 'uint8', { gzip: true }));
   await writeFile(out('lesions.csv'), `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
-  Object.assign(run.line, { lesions: lesions.count, volume_ml: lesions.totalVolumeMl.toFixed(4), seconds: result.seconds.toFixed(1) });
+  Object.assign(run.line, {
+    lesions: lesions.count, volume_ml: lesions.totalVolumeMl.toFixed(4), removed_lesions: result.removedLesions.count, seconds: result.seconds.toFixed(1),
+  });
   if (truth) {
     const m = evaluateSegmentation({ pred: mask, truth: referenceLesions(truth.data), dims: flair.dims, spacingMm: flair.spacingMm, prob: result.probability, beta: loaded.meta.beta });
     const f = (x: number | null) => (x === null ? '' : x.toFixed(4));
     Object.assign(run.line, {
       dice: f(m.dice), precision: f(m.precision), recall: f(m.recall), ap: f(m.ap),
-      lesion_tpr: f(m.lesionTPR), lesion_fpr: f(m.lesionFPR), volume_truth_ml: f(m.volumeTruthMl),
+      lesion_precision: f(m.lesionPrecision), lesion_recall: f(m.lesionRecall), lesion_f1: f(m.lesionF1),
+      lesion_tpr: f(m.lesionTPR), lesion_fpr: f(m.lesionFPR), lesions_truth: m.lesionCountTruth, lesion_count_difference: m.lesionCountDifference,
+      volume_truth_ml: f(m.volumeTruthMl), volume_abs_difference_ml: f(m.volumeAbsDifferenceMl),
     });
   }
   run.log(`${c.name}: ${lesions.count} lesions, ${lesions.totalVolumeMl.toFixed(3)} mL in ${result.seconds.toFixed(1)} s` +

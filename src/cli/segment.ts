@@ -1,12 +1,15 @@
 /**
  * `npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR] [--t1post F|DIR] --out MASK.nii.gz [--out-seg SEG.dcm] [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
- *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]`
+ *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]
+ *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
  * A folder is a DICOM series, converted with the dcm2niix WASM build (dicom-input.ts); with a FLAIR
  * series, --out-seg writes the mask as a DICOM SEG over it.
+ * The mask holds the lesions the lesion filter keeps (the model's defaults, or the options given);
+ * --removed writes the ones it removed.
  */
 import { writeFile } from 'node:fs/promises';
 import { writeDicomSeg } from '../core/dicom-seg.ts';
@@ -28,6 +31,7 @@ const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR]
   [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
+  [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
@@ -35,12 +39,15 @@ const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR]
     two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
   F: a NIfTI file (.nii, .nii.gz); DIR: a folder of one DICOM series (converted with dcm2niix's WASM build)
   --out-seg: the mask as a DICOM SEG over the FLAIR series (--flair must be a DICOM folder); --out may then be left out
-  --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels and in mm
+  --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels, confidence, centroid in mm
+  --min-lesion-mm3, --min-confidence: the lesion filter: a lesion is kept when its volume (mm^3) and its
+    confidence (peak probability) reach both; 0 turns either off; default: the model's (its lesionFilter)
+  --removed: the lesions the filter removed, as a mask of their own
   --threads: copies of the model computing patches at once on wasm or cpu (default one per core, at most 4)`;
 
 const SPEC = {
   flair: { type: 'string' }, t1: { type: 'string' }, t2: { type: 'string' }, t1post: { type: 'string' },
-  out: { type: 'string' }, 'out-seg': { type: 'string' }, prob: { type: 'string' }, lesions: { type: 'string' }, ...RUN_OPTION_SPEC,
+  out: { type: 'string' }, 'out-seg': { type: 'string' }, prob: { type: 'string' }, lesions: { type: 'string' }, removed: { type: 'string' }, ...RUN_OPTION_SPEC,
 } as const;
 
 runCli(async () => {
@@ -66,7 +73,7 @@ runCli(async () => {
   const { model, meta } = await loadModelDir(modelDir);
   const heading = `model ${modelDir} (${meta.preset}, ${meta.modalities.join('+')}), backend ${backend}`;
   const pools = threadPools(backend, threadsArg ?? defaultThreads(backend), log);
-  const { flair, probability, mask, lesions, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, { pools, modelDir })
+  const { flair, probability, mask, lesions, removed, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, { pools, modelDir })
     .finally(() => pools.close());
   // the SEG is made first: nothing is written if it fails
   const seg = flairInput.series && segPath !== undefined
@@ -78,6 +85,8 @@ runCli(async () => {
   if (probPath !== undefined) {
     await writeFile(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
   }
+  const removedPath = optionalString(o, 'removed');
+  if (removedPath !== undefined) await writeFile(removedPath, writeNifti(maskLike(flair, removed), 'uint8', { gzip: removedPath.endsWith('.gz') }));
   const lesionsPath = optionalString(o, 'lesions');
   if (lesionsPath !== undefined) await writeFile(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
   log(`done in ${seconds.toFixed(1)} s (model ${(timings.modelMs / 1000).toFixed(1)} s, ` +

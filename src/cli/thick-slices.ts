@@ -5,13 +5,14 @@
  * engine on thick-slice scans. Files named like a mask (mask, seg, lesion, label) are lesion where
  * lesion covers at least half a thick voxel; the others hold the mean of what each thick voxel covers.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeNifti } from '../core/nifti-io.ts';
 import { thickSliceScan } from '../core/thick-slice-scan.ts';
 import { optionalString, parseCliArgs, requiredString } from './args.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
+import { caseNiftiNames } from './case-folder.ts';
 
 runCli(async () => {
   const o = parseCliArgs(process.argv.slice(2), {
@@ -26,13 +27,7 @@ runCli(async () => {
   const axis = Number(optionalString(o, 'axis') ?? '2');
   if (!(Number.isFinite(mm) && mm > 1)) throw new Error(`--mm must be a slice thickness in mm above 1 (e.g. 1.5 or 3), got '${o.mm}'`);
   if (axis !== 0 && axis !== 1 && axis !== 2) throw new Error(`--axis must be 0, 1 or 2, got '${o.axis}'`);
-  let names: string[];
-  try {
-    names = (await readdir(caseDir)).filter((f) => /\.nii(\.gz)?$/.test(f)).sort();
-  } catch {
-    throw new Error(`cannot read the case folder '${caseDir}'`);
-  }
-  if (names.length === 0) throw new Error(`no .nii or .nii.gz files in '${caseDir}'`);
+  const names = await caseNiftiNames(caseDir);
   await mkdir(outDir, { recursive: true });
   for (const name of names) {
     const volume = await readVolume(name, join(caseDir, name));

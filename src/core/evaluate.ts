@@ -41,6 +41,8 @@ export interface EvaluationReport extends LesionMetrics {
   ap: number | null;
   /** volumePredMl - volumeTruthMl (signed, mL). */
   volumeDifferenceMl: number;
+  /** |volumePredMl - volumeTruthMl| (mL), the absolute volume difference. */
+  volumeAbsDifferenceMl: number;
   tp: number;
   fp: number;
   fn: number;
@@ -81,13 +83,9 @@ export function evaluateSegmentation(input: EvaluateInput): EvaluationReport {
     fbeta: voxel.fbeta,
     beta,
     ap: prob ? known?.ap ?? averagePrecision(prob, truth) : null,
-    lesionTPR: lesion.lesionTPR,
-    lesionFPR: lesion.lesionFPR,
-    lesionCountPred: lesion.lesionCountPred,
-    lesionCountTruth: lesion.lesionCountTruth,
-    volumePredMl: lesion.volumePredMl,
-    volumeTruthMl: lesion.volumeTruthMl,
+    ...lesion,
     volumeDifferenceMl: lesion.volumePredMl - lesion.volumeTruthMl,
+    volumeAbsDifferenceMl: Math.abs(lesion.volumePredMl - lesion.volumeTruthMl),
     ...counts,
   };
 }

@@ -2,6 +2,10 @@
  * Lesion-wise metrics as in the ISBI 2015 longitudinal MS lesion challenge: a lesion is a
  * 26-connected component; a truth lesion is detected when any of its voxels is predicted, and a
  * predicted lesion is false when none of its voxels is in the truth.
+ *
+ * The rules, as the README states them: lesion-wise recall (TPR) = detected truth lesions / truth
+ * lesions; lesion-wise precision = predicted lesions that touch the truth / predicted lesions
+ * (= 1 - FPR); lesion-wise F1 = 2 P R / (P + R); the count difference is predicted - truth lesions.
  */
 import { type ComponentLabels, type Connectivity, labelComponents } from './components.ts';
 import type { Vec3 } from './types.ts';
@@ -13,6 +17,14 @@ export interface LesionMetrics {
   lesionTPR: number;
   /** Predicted lesions touching no truth voxel / predicted lesions; 0 when nothing is predicted. */
   lesionFPR: number;
+  /** Predicted lesions touching the truth / predicted lesions; 0/0 as in ./metrics.ts (1 when both are empty). */
+  lesionPrecision: number;
+  /** The same as lesionTPR, under the name the F1 pairs it with. */
+  lesionRecall: number;
+  /** 2 P R / (P + R) of lesionPrecision and lesionRecall; 0 when both are 0. */
+  lesionF1: number;
+  /** lesionCountPred - lesionCountTruth. */
+  lesionCountDifference: number;
   lesionCountPred: number;
   lesionCountTruth: number;
   /** Total predicted lesion volume in millilitres. */
@@ -59,19 +71,35 @@ export function lesionMetrics(input: LesionMetricsInput): LesionMetrics {
       predHit[p] = 1;
     }
   }
-  const detected = sum(truthHit);
-  const falsePred = predCc.count - sum(predHit);
   const voxelMl = voxelVolumeMl(spacingMm);
-  let lesionTPR: number;
-  if (truthCc.count > 0) lesionTPR = detected / truthCc.count;
-  else lesionTPR = predCc.count === 0 ? 1 : 0;
   return {
-    lesionTPR,
-    lesionFPR: predCc.count > 0 ? falsePred / predCc.count : 0,
-    lesionCountPred: predCc.count,
-    lesionCountTruth: truthCc.count,
+    ...lesionRates(sum(truthHit), truthCc.count, sum(predHit), predCc.count),
     volumePredMl: sum(predCc.sizes) * voxelMl,
     volumeTruthMl: sum(truthCc.sizes) * voxelMl,
+  };
+}
+
+/**
+ * The lesion-wise rates and counts from `detected` of `truthCount` truth lesions and `truePred` of
+ * `predCount` predicted lesions touching the truth (the 0/0 conventions of `lesionMetrics`).
+ */
+export function lesionRates(detected: number, truthCount: number, truePred: number, predCount: number): Omit<LesionMetrics, 'volumePredMl' | 'volumeTruthMl'> {
+  let lesionTPR: number;
+  if (truthCount > 0) lesionTPR = detected / truthCount;
+  else lesionTPR = predCount === 0 ? 1 : 0;
+  let lesionPrecision: number;
+  if (predCount > 0) lesionPrecision = truePred / predCount;
+  else lesionPrecision = truthCount === 0 ? 1 : 0;
+  const pr = lesionPrecision + lesionTPR;
+  return {
+    lesionTPR,
+    lesionFPR: predCount > 0 ? (predCount - truePred) / predCount : 0,
+    lesionPrecision,
+    lesionRecall: lesionTPR,
+    lesionF1: pr > 0 ? (2 * lesionPrecision * lesionTPR) / pr : 0,
+    lesionCountPred: predCount,
+    lesionCountTruth: truthCount,
+    lesionCountDifference: predCount - truthCount,
   };
 }
 

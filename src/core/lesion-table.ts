@@ -16,6 +16,8 @@ export interface LesionRow {
   volumeMl: number;
   /** Mean voxel coordinate (i, j, k) of the component; may fall between voxels. */
   centroidVox: Vec3;
+  /** With a probability map: the highest probability of its voxels (lesion-filter.ts). */
+  confidence?: number;
   /** With a reference: true when any voxel of the lesion is in the reference (found), false when none is (a false lesion). */
   inReference?: boolean;
 }
@@ -37,6 +39,8 @@ export interface LesionTableOptions {
   reference?: ArrayLike<number>;
   /** Components already labelled (with `connectivity`): the mask's, and the reference's. */
   components?: { mask?: ComponentLabels; reference?: ComponentLabels };
+  /** The probability map the mask was cut from: each row gets its confidence (peak probability). */
+  probability?: ArrayLike<number>;
 }
 
 /**
@@ -53,6 +57,13 @@ export function lesionTable(mask: ArrayLike<number>, dims: Vec3, spacingMm: Vec3
   const components = options.components?.mask ?? labelComponents(mask, dims, connectivity);
   const voxelMl = voxelVolumeMl(spacingMm);
   const rows = componentRows(components, dims, voxelMl);
+  if (options.probability) {
+    const peak = new Float64Array(components.count + 1);
+    const { labels } = components;
+    const p = options.probability;
+    for (let v = 0; v < labels.length; v++) if (labels[v] !== 0 && p[v] > peak[labels[v]]) peak[labels[v]] = p[v];
+    for (const row of rows) row.confidence = peak[row.label];
+  }
   const totalVoxels = rows.reduce((n, row) => n + row.voxels, 0);
   const table: LesionTable = { rows, count: components.count, totalVoxels, totalVolumeMl: totalVoxels * voxelMl };
   if (!options.reference) return table;
@@ -94,18 +105,22 @@ function componentRows({ labels, count, sizes }: ComponentLabels, dims: Vec3, vo
 
 /**
  * The lesions as CSV: a header line, then one line per row numbered from 1: voxels, volume (mL),
- * centroid (i, j, k; 2 decimals); with `affine` also the centroid in world mm (x, y, z), with
- * `verdict` whether the lesion is in the reference (1 / 0).
+ * centroid (i, j, k; 2 decimals); with `affine` also the centroid in world mm (x, y, z); the
+ * confidence (peak probability, 4 decimals) when the rows have one; with `verdict` whether the
+ * lesion is in the reference (1 / 0).
  */
 export function lesionCsvLines(rows: readonly LesionRow[], options: { affine?: Affine; verdict?: boolean } = {}): string[] {
   const { affine, verdict } = options;
+  const confidence = rows.length > 0 && rows.every((r) => r.confidence !== undefined);
   const header = ['lesion', 'voxels', 'volume_ml', 'centroid_i', 'centroid_j', 'centroid_k'];
   if (affine) header.push('centroid_x_mm', 'centroid_y_mm', 'centroid_z_mm');
+  if (confidence) header.push('confidence');
   if (verdict) header.push('in_reference');
   const round = (x: number) => Number(x.toFixed(2));
   return [header.join(','), ...rows.map((row, n) => {
     const cells: number[] = [n + 1, row.voxels, row.volumeMl, ...row.centroidVox.map(round)];
     if (affine) cells.push(...[0, 1, 2].map((r) => round(affine[r][0] * row.centroidVox[0] + affine[r][1] * row.centroidVox[1] + affine[r][2] * row.centroidVox[2] + affine[r][3])));
+    if (confidence) cells.push(Number((row.confidence as number).toFixed(4)));
     if (verdict) cells.push(row.inReference ? 1 : 0);
     return cells.join(',');
   })];

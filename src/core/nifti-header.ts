@@ -1,14 +1,11 @@
 /**
- * NIfTI-1 header bytes: field offsets, voxel type table, byte order and geometry (affine, spacing).
- * Used by nifti-io.ts; works on the raw 348-byte header so it needs no parser object.
+ * NIfTI header bytes: voxel type table, byte order and geometry (affine, spacing), for NIfTI-1 and
+ * NIfTI-2 headers alike (field offsets in nifti-layout.ts). Used by nifti-io.ts; works on the raw header
+ * bytes so it needs no parser object.
  */
 import type { Affine, Vec3, VoxelDataType } from './types.ts';
 import { affineToQuatern, qformToAffine } from './nifti-qform.ts';
-
-/** Size of the NIfTI-1 header in bytes (the sizeof_hdr field). */
-export const HEADER_BYTES = 348;
-/** Byte offset of the voxels in a single-file .nii with no extensions (header + 4 extension bytes). */
-export const DATA_OFFSET_BYTES = 352;
+import { type HeaderField, layoutOf, layoutView, readField, writeField } from './nifti-layout.ts';
 
 type NumericArrayCtor =
   | Uint8ArrayConstructor
@@ -78,72 +75,90 @@ export function swapBytes(bytes: Uint8Array, width: number): void {
   }
 }
 
-// Offsets of the 4-byte and 2-byte numeric fields of the NIfTI-1 header.
-const FOUR_BYTE_FIELDS = [0, 32, 56, 60, 64, 76, 80, 84, 88, 92, 96, 100, 104, 108, 112, 116, 124,
-  128, 132, 136, 140, 144, 256, 260, 264, 268, 272, 276, 280, 284, 288, 292, 296, 300, 304, 308, 312,
-  316, 320, 324];
-const TWO_BYTE_FIELDS = [36, 40, 42, 44, 46, 48, 50, 52, 54, 68, 70, 72, 74, 120, 252, 254];
-
-/** Converts a big-endian 348-byte header to little-endian, in place. */
-export function swapHeaderToLittleEndian(header: Uint8Array): void {
-  for (const o of FOUR_BYTE_FIELDS) swapBytes(header.subarray(o, o + 4), 4);
-  for (const o of TWO_BYTE_FIELDS) swapBytes(header.subarray(o, o + 2), 2);
-}
-
-/** A DataView over the first 348 bytes of `header`. */
-export function headerView(header: Uint8Array): DataView {
-  return new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
-}
-
 const MM_PER_SPATIAL_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
 
+/** A voxel size read from pixdim: zero, negative or not finite counts as 1 (nifti1_io.c's rule). */
+export function usablePixdim(p: number): number {
+  return p > 0 && Number.isFinite(p) ? p : 1;
+}
+
+/** The header's pixdim[1..3] (voxel sizes in xyzt_units) as stored. */
+export function storedPixdim(header: Uint8Array): Vec3 {
+  const layout = layoutOf(header);
+  const v = layoutView(header, layout);
+  return [1, 2, 3].map((i) => readField(v, layout.pixdim, i)) as unknown as Vec3;
+}
+
+/** Millimetres per header spatial unit (xyzt_units: metres, mm, microns; unknown counts as mm). */
+export function mmPerUnit(header: Uint8Array): number {
+  const layout = layoutOf(header);
+  return MM_PER_SPATIAL_UNIT[readField(layoutView(header, layout), layout.xyztUnits) & 7] ?? 1;
+}
+
+/** Which of the header's orientations gives the affine: the sform, the qform, or none (pixdim only). */
+export function affineSource(header: Uint8Array): 'sform' | 'qform' | 'pixdim' {
+  const layout = layoutOf(header);
+  const v = layoutView(header, layout);
+  if (readField(v, layout.sformCode) > 0) return 'sform';
+  return readField(v, layout.qformCode) > 0 ? 'qform' : 'pixdim';
+}
+
 /**
- * Voxel-to-world affine (row-major 4x4, mm) and voxel spacing (mm) of a little-endian header: the
- * sform if sform_code > 0, else the qform if qform_code > 0, else diag(pixdim) (nifti1.h method 1).
- * Metre and micron units (xyzt_units) are converted to mm.
+ * Voxel-to-world affine (row-major 4x4, mm) and voxel spacing (mm) of a little-endian NIfTI-1 or
+ * NIfTI-2 header: the sform if sform_code > 0, else the qform if qform_code > 0, else diag(pixdim)
+ * (nifti1.h method 1). Metre and micron units (xyzt_units) are converted to mm. A pixdim[1..3] that is
+ * zero, negative or not finite counts as 1; spacing then comes from the sform's columns when the sform
+ * gives the affine.
  */
 export function geometryFromHeader(header: Uint8Array): { affine: number[][]; spacingMm: Vec3 } {
-  const v = headerView(header);
-  const f = (offset: number): number => v.getFloat32(offset, true);
-  const mmPerUnit = MM_PER_SPATIAL_UNIT[v.getUint8(123) & 7] ?? 1;
-  const pixdim: Vec3 = [Math.abs(f(80)), Math.abs(f(84)), Math.abs(f(88))];
+  const layout = layoutOf(header);
+  const v = layoutView(header, layout);
+  const f = (field: HeaderField, index: number): number => readField(v, field, index);
+  const unit = mmPerUnit(header);
+  const stored = storedPixdim(header);
+  const pixdim = stored.map(usablePixdim) as unknown as Vec3;
+  const source = affineSource(header);
   let affine: number[][];
-  if (v.getInt16(254, true) > 0) {
-    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => f(280 + 16 * r + 4 * c)));
+  if (source === 'sform') {
+    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => f(layout.srow, 4 * r + c)));
     affine.push([0, 0, 0, 1]);
-  } else if (v.getInt16(252, true) > 0) {
-    affine = qformToAffine([f(256), f(260), f(264)], [f(268), f(272), f(276)], pixdim, f(76));
+  } else if (source === 'qform') {
+    const q = [0, 1, 2].map((i) => f(layout.quatern, i)) as unknown as Vec3;
+    const o = [0, 1, 2].map((i) => f(layout.qoffset, i)) as unknown as Vec3;
+    affine = qformToAffine(q, o, pixdim, f(layout.pixdim, 0));
   } else {
-    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => (r === c ? pixdim[r] || 1 : 0)));
+    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => (r === c ? pixdim[r] : 0)));
     affine.push([0, 0, 0, 1]);
   }
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) affine[r][c] *= mmPerUnit;
-  const spacingMm = pixdim.map((p, axis) =>
-    p > 0 ? p * mmPerUnit : Math.hypot(affine[0][axis], affine[1][axis], affine[2][axis]),
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) affine[r][c] *= unit;
+  const spacingMm = stored.map((p, axis) =>
+    p > 0 && Number.isFinite(p)
+      ? p * unit
+      : source === 'sform' ? Math.hypot(affine[0][axis], affine[1][axis], affine[2][axis]) : pixdim[axis] * unit,
   ) as unknown as Vec3;
   return { affine, spacingMm };
 }
 
 /** True when the header says where its axes point (sform_code or qform_code > 0, not nifti1.h method 1). */
 export function hasOrientation(header: Uint8Array): boolean {
-  const v = headerView(header);
-  return v.getInt16(254, true) > 0 || v.getInt16(252, true) > 0;
+  return affineSource(header) !== 'pixdim';
 }
 
 /**
- * Writes `affine` and `spacingMm` into a little-endian header as both sform and qform (codes kept
- * where already > 0, else 1 = scanner anatomical), pixdim[0..3] and mm units.
+ * Writes `affine` and `spacingMm` into a little-endian NIfTI-1 or NIfTI-2 header as both sform and
+ * qform (codes kept where already > 0, else 1 = scanner anatomical), pixdim[0..3] and mm units.
  */
 export function writeGeometry(header: Uint8Array, affine: Affine, spacingMm: Vec3): void {
-  const v = headerView(header);
+  const layout = layoutOf(header);
+  const v = layoutView(header, layout);
   const { quatern, qfac } = affineToQuatern(affine);
-  v.setFloat32(76, qfac, true);
-  spacingMm.forEach((s, axis) => v.setFloat32(80 + 4 * axis, s, true));
-  v.setUint8(123, (v.getUint8(123) & 0x38) | 2);
-  for (const code of [252, 254]) if (v.getInt16(code, true) <= 0) v.setInt16(code, 1, true);
-  quatern.forEach((q, i) => v.setFloat32(256 + 4 * i, q, true));
+  writeField(v, layout.pixdim, qfac, 0);
+  spacingMm.forEach((s, axis) => writeField(v, layout.pixdim, s, axis + 1));
+  writeField(v, layout.xyztUnits, (readField(v, layout.xyztUnits) & 0x38) | 2);
+  for (const code of [layout.qformCode, layout.sformCode]) if (readField(v, code) <= 0) writeField(v, code, 1);
+  quatern.forEach((q, i) => writeField(v, layout.quatern, q, i));
   for (let r = 0; r < 3; r++) {
-    v.setFloat32(268 + 4 * r, affine[r][3], true);
-    for (let c = 0; c < 4; c++) v.setFloat32(280 + 16 * r + 4 * c, affine[r][c], true);
+    writeField(v, layout.qoffset, affine[r][3], r);
+    for (let c = 0; c < 4; c++) writeField(v, layout.srow, affine[r][c], 4 * r + c);
   }
 }

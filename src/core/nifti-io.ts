@@ -1,173 +1,120 @@
 /**
- * Reading and writing single-file NIfTI-1 volumes (.nii and .nii.gz) as plain Volume data.
- * Header fields are parsed with nifti-reader-js; gzip is handled by fflate.
+ * Reading and writing single-file NIfTI-1 and NIfTI-2 volumes (.nii and .nii.gz) as plain Volume data.
+ * Reading streams through nifti-stream.ts (bounded by the image the header declares, gzip inflated
+ * step by step with fflate), with the header's checks in nifti-checks.ts and the voxel values from
+ * nifti-voxels.ts; writing keeps the source header and its NIfTI version.
  */
-import { NIFTI1 } from 'nifti-reader-js';
-import { Gunzip, gunzipSync, gzipSync } from 'fflate';
-import type { Vec3, Volume, VoxelDataType } from './types.ts';
-import {
-  DATA_OFFSET_BYTES,
-  HEADER_BYTES,
-  HOST_LITTLE_ENDIAN,
-  geometryFromHeader,
-  headerView,
-  niftiTypeByCode,
-  niftiTypeByName,
-  swapBytes,
-  swapHeaderToLittleEndian,
-  writeGeometry,
-} from './nifti-header.ts';
+import { gzipSync } from 'fflate';
+import type { Volume, VoxelDataType } from './types.ts';
+import { HOST_LITTLE_ENDIAN, geometryFromHeader, niftiTypeByName, swapBytes, writeGeometry } from './nifti-header.ts';
+import { layoutOf, layoutView, NIFTI1_LAYOUT, NIFTI2_LAYOUT, readField, swapHeaderFields, writeField, type NiftiLayout } from './nifti-layout.ts';
+import { NiftiReader, type ReadStats } from './nifti-stream.ts';
+import { voxelValues } from './nifti-voxels.ts';
+
+export type { ReadStats } from './nifti-stream.ts';
 
 /** Options for writeNifti. */
 export interface WriteNiftiOptions {
   /** Gzip the result (for a .nii.gz file). Default false. */
   gzip?: boolean;
+  /** NIfTI version to write: default that of `volume.sourceHeader` (NIfTI-2 stays NIfTI-2), else 1. */
+  version?: 1 | 2;
 }
 
 /**
- * Reads a 3D NIfTI-1 volume from the bytes of a .nii or .nii.gz file (gzip is detected by content).
+ * Reads a 3D NIfTI-1 or NIfTI-2 volume from the bytes of a .nii or .nii.gz file (gzip is detected by
+ * content). Only the header and the image it declares are read: gzip is inflated until
+ * vox_offset + voxels x bytes are in, and a declared image above MAX_SCAN_VOXELS (nifti-checks.ts) is
+ * refused before anything is inflated; data after the image is ignored with a note.
  *
  * `data` holds real values: scl_slope/scl_inter applied (a slope of 0 or NaN means no scaling).
  * `affine` is the sform if sform_code > 0, else the qform, else diag(pixdim); `spacingMm` is
- * pixdim[1..3]. `sourceHeader` is the 348-byte header converted to little-endian.
+ * pixdim[1..3] (zero, negative or NaN voxel sizes read as 1 mm, or from the sform, with a note).
+ * `sourceHeader` is the 348- or 540-byte header converted to little-endian.
  * `dataType` is the on-disk type, except: int8 reads as int16, uint16 and uint32 as int32 (values
  * above 2^31 - 1 clamp when written back), and any file with non-identity scaling as float32.
- * NaN/Inf voxels are kept (see assertFinite).
+ * NaN/Inf voxels read as 0 (background) with a note giving their count. `notes` holds what the user
+ * should know about the file (absent when there is nothing).
  *
- * Throws an Error with a one-line message for: bytes that are not NIfTI-1, corrupt or truncated gzip,
- * truncated voxel data, unsupported datatypes, 2D images, and 4D images with more than one volume.
- * `fileName`, when given, starts each message.
+ * Throws an Error with a one-line message naming the cause for: bytes that are not NIfTI, corrupt or
+ * truncated gzip, truncated voxel data, unsupported datatypes, a bitpix that disagrees with the
+ * datatype, 2D images, 4D images with more than one volume, images above the scan limit, a non-finite
+ * or singular sform/qform, voxel sizes outside 0.05-20 mm, an infinite scaling or one that overflows
+ * float32, and images with no finite voxel. `fileName`, when given, starts each message; `stats`, when
+ * given, is filled with the bytes read and inflated.
  */
-export function readNifti(bytes: ArrayBuffer | Uint8Array, fileName?: string): Volume {
+export function readNifti(bytes: ArrayBuffer | Uint8Array, fileName?: string, stats?: ReadStats): Volume {
+  return named(fileName, () => {
+    // A plain Uint8Array view: a Node Buffer's slice() shares memory, which decoding relies on not doing.
+    const input = bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    const reader = new NiftiReader();
+    try {
+      reader.push(input, true);
+      return toVolume(reader);
+    } finally {
+      if (stats) Object.assign(stats, reader.stats);
+    }
+  });
+}
+
+/** A file to read in pieces: its size and a way to read bytes [start, end) of it (a File, a file handle). */
+export interface ByteSource {
+  size: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+/** Bytes read from a ByteSource at a time. */
+const SOURCE_CHUNK_BYTES = 4 << 20;
+
+/**
+ * As readNifti, reading `source` in chunks of 4 MiB and stopping once the image is in, so that memory
+ * and time stay bounded by the declared image whatever the file's size (the CLI's and the page's
+ * reader).
+ */
+export async function readNiftiFrom(source: ByteSource, fileName?: string, stats?: ReadStats): Promise<Volume> {
+  const reader = new NiftiReader();
   try {
-    // A plain Uint8Array view: a Node Buffer's slice() shares memory, which decode() relies on not doing.
-    return decode(bytes instanceof Uint8Array ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes));
+    for (let start = 0; ; start += SOURCE_CHUNK_BYTES) {
+      const end = Math.min(source.size, start + SOURCE_CHUNK_BYTES);
+      const chunk = start < end ? await source.read(start, end) : new Uint8Array(0);
+      if (named(fileName, () => reader.push(chunk, end >= source.size))) break;
+    }
+    return named(fileName, () => toVolume(reader));
+  } finally {
+    if (stats) Object.assign(stats, reader.stats);
+  }
+}
+
+/** Runs `f`, starting its Error's message with `fileName` when given. */
+function named<T>(fileName: string | undefined, f: () => T): T {
+  try {
+    return f();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(fileName ? `${fileName}: ${message}` : message);
   }
 }
 
-function decode(input: Uint8Array): Volume {
-  const file = input[0] === 0x1f && input[1] === 0x8b ? gunzip(input) : input;
-  const { header, littleEndian } = littleEndianHeader(file);
-  const parsed = new NIFTI1();
-  parsed.readHeader(header.slice().buffer);
-  const dims = spatialDims(parsed.dims);
-  const type = niftiTypeByCode(parsed.datatypeCode);
-  const count = dims[0] * dims[1] * dims[2];
-  const offset = parsed.vox_offset >= HEADER_BYTES ? Math.floor(parsed.vox_offset) : DATA_OFFSET_BYTES;
-  const end = offset + count * type.bytes;
-  if (file.length < end) {
-    throw new Error(
-      `truncated NIfTI file: ${dims.join('x')} ${type.name} voxels need ${end} bytes, file has ` +
-        `${file.length}; re-export or re-download it`,
-    );
-  }
-  const raw = file.slice(offset, end);
-  if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(raw, type.bytes);
-  const stored = new type.array(raw.buffer, 0, count);
-  let slope = parsed.scl_slope;
-  let inter = parsed.scl_inter;
-  if (slope === 0 || !Number.isFinite(slope)) [slope, inter] = [1, 0];
-  if (!Number.isFinite(inter)) inter = 0;
-  const scaled = slope !== 1 || inter !== 0;
-  // TypedArray.set converts natively; the scaling loop then only touches a Float32Array.
-  let data = stored instanceof Float32Array ? stored : new Float32Array(count);
-  if (data !== stored) data.set(stored);
-  if (scaled) {
-    // 8- and 16-bit integers are exact in float32; wider types scale from the stored values.
-    const source = stored.BYTES_PER_ELEMENT >= 4 && stored !== data ? stored : data;
-    for (let i = 0; i < count; i++) data[i] = source[i] * slope + inter;
-  }
-  const { affine, spacingMm } = geometryFromHeader(header);
-  const dataType = scaled ? 'float32' : type.volumeType;
-  return { dims, spacingMm, affine, data, dataType, sourceHeader: header };
+function toVolume(reader: NiftiReader): Volume {
+  const raw = reader.finish();
+  const { data, scaled, notes } = voxelValues(raw);
+  const dataType = scaled ? 'float32' : raw.plan.type.volumeType;
+  const volume: Volume = { dims: raw.plan.dims, spacingMm: raw.spacingMm, affine: raw.affine, data, dataType, sourceHeader: raw.header };
+  const all = [...raw.notes, ...notes];
+  return all.length > 0 ? { ...volume, notes: all } : volume;
 }
 
 /**
- * Inflates gzip bytes, including multi-member gzip; throws a "corrupt or truncated" Error.
- * Fast path: one pass into a buffer sized from the trailer (ISIZE) plus one spare byte, so that a
- * first member of another size shows as a mismatch; then the streaming decoder, which reads every
- * member. (A multi-member file whose first and last members have equal sizes would be read as its
- * first member only, and then fail the truncation check.)
- */
-function gunzip(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  try {
-    if (n < 18) throw new Error(`${n} bytes, shorter than a gzip header and trailer`);
-    const trailer = new DataView(bytes.buffer, bytes.byteOffset + n - 4, 4);
-    const storedSize = trailer.getUint32(0, true);
-    // deflate expands at most ~1032:1, so a larger ISIZE means a damaged trailer
-    if (storedSize <= n * 1032) {
-      const out = gunzipSync(bytes, { out: new Uint8Array(storedSize + 1) });
-      if (out.length === storedSize) return out;
-    }
-    const parts: Uint8Array[] = [];
-    new Gunzip((chunk) => parts.push(chunk)).push(bytes, true);
-    const joined = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-    parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
-    return joined;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`corrupt or truncated gzip data (${reason}); re-download or re-compress the file`);
-  }
-}
-
-/** Checks size, sizeof_hdr and magic; returns a little-endian copy of the 348-byte header. */
-function littleEndianHeader(file: Uint8Array): { header: Uint8Array; littleEndian: boolean } {
-  if (file.length < HEADER_BYTES) {
-    throw new Error(`not a NIfTI file: ${file.length} bytes, shorter than the 348-byte NIfTI-1 header`);
-  }
-  const header = file.slice(0, HEADER_BYTES);
-  const view = headerView(header);
-  const sizeLe = view.getInt32(0, true);
-  const sizeBe = view.getInt32(0, false);
-  if (sizeLe === 540 || sizeBe === 540) {
-    throw new Error('NIfTI-2 files are not supported; convert to NIfTI-1 (e.g. nibabel, fslchfiletype)');
-  }
-  if (sizeLe !== HEADER_BYTES && sizeBe !== HEADER_BYTES) {
-    throw new Error('not a NIfTI file: the header size field is not 348 (is this a .nii or .nii.gz?)');
-  }
-  const magic = String.fromCharCode(header[344], header[345], header[346]);
-  if (magic === 'ni1') {
-    throw new Error('this is the .hdr of a .hdr/.img pair; convert it to a single .nii or .nii.gz file');
-  }
-  if (magic !== 'n+1') {
-    throw new Error(`not a NIfTI-1 file: magic is ${JSON.stringify(magic)}, expected "n+1"`);
-  }
-  const littleEndian = sizeLe === HEADER_BYTES;
-  if (!littleEndian) swapHeaderToLittleEndian(header);
-  return { header, littleEndian };
-}
-
-/** The i, j, k sizes from dim[0..7]; throws for 2D images and for more than one volume. */
-function spatialDims(dim: number[]): Vec3 {
-  const rank = dim[0];
-  if (!(rank >= 1 && rank <= 7) || dim.slice(1, rank + 1).some((d) => !(d >= 1))) {
-    throw new Error(`corrupt NIfTI header: invalid dim field [${dim.join(', ')}]`);
-  }
-  const sizes = [1, 2, 3].map((axis) => (axis <= rank ? dim[axis] : 1));
-  const shape = dim.slice(1, rank + 1).join('x');
-  if (rank < 3 || sizes.some((s) => s < 2)) {
-    throw new Error(`image is 2D (${shape} voxels); a 3D volume with at least 2 voxels per axis is needed`);
-  }
-  const volumes = dim.slice(4, rank + 1).reduce((p, d) => p * d, 1);
-  if (volumes > 1) {
-    throw new Error(`image is 4D with ${volumes} volumes (${shape}); extract a single 3D volume first`);
-  }
-  return [sizes[0], sizes[1], sizes[2]];
-}
-
-/**
- * Encodes `volume` as a little-endian single-file NIfTI-1 (.nii) with voxels of `dataType`, gzipped
- * when `options.gzip` is set.
+ * Encodes `volume` as a little-endian single-file NIfTI (.nii) with voxels of `dataType`, gzipped
+ * when `options.gzip` is set; NIfTI-2 when `options.version` is 2 or, by default, when the volume was
+ * read from a NIfTI-2 file, else NIfTI-1.
  *
- * The header starts from `volume.sourceHeader` when present (keeping qform/sform, pixdim, units,
- * descrip, intent, ...); if `volume.affine` no longer matches that header's geometry, or there is no
- * source header, sform and qform are both written from `volume.affine` (codes 1) and pixdim from
- * `spacingMm`. Always: dim = [3, i, j, k, 1, 1, 1, 1], vox_offset 352, scl_slope 1, scl_inter 0,
- * cal_min/cal_max = the range of the written values, magic "n+1", no extensions.
+ * The header starts from `volume.sourceHeader` when it is of the version written (keeping
+ * qform/sform, pixdim, units, descrip, intent, ...); if `volume.affine` no longer matches that
+ * header's geometry, or there is no such header, sform and qform are both written from
+ * `volume.affine` (codes 1) and pixdim from `spacingMm`. Always: dim = [3, i, j, k, 1, 1, 1, 1],
+ * vox_offset 352 (NIfTI-2: 544), scl_slope 1, scl_inter 0, cal_min/cal_max = the range of the written
+ * values, magic "n+1" ("n+2"), no extensions.
  * Integer types round to nearest and clamp to the type's range (NaN becomes 0).
  *
  * @example writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }) // bytes of a .nii.gz mask
@@ -178,42 +125,46 @@ export function writeNifti(
   options: WriteNiftiOptions = {},
 ): Uint8Array {
   const { dims, data } = volume;
+  const version = options.version ?? (volume.sourceHeader && layoutOf(volume.sourceHeader).version === 2 ? 2 : 1);
+  const layout = version === 2 ? NIFTI2_LAYOUT : NIFTI1_LAYOUT;
   const count = dims[0] * dims[1] * dims[2];
-  if (!dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 32767) || data.length !== count) {
+  const maxDim = version === 2 ? 2 ** 31 - 1 : 32767;
+  if (!dims.every((d) => Number.isInteger(d) && d >= 1 && d <= maxDim) || data.length !== count) {
     throw new Error(`cannot write NIfTI: dims ${dims.join('x')} do not fit ${data.length} voxels`);
   }
   const type = niftiTypeByName(dataType);
-  const out = new Uint8Array(DATA_OFFSET_BYTES + count * type.bytes);
-  const header = out.subarray(0, HEADER_BYTES);
-  writeHeaderBase(header, volume);
-  const values = new type.array(out.buffer, DATA_OFFSET_BYTES, count);
+  const out = new Uint8Array(layout.dataOffset + count * type.bytes);
+  const header = out.subarray(0, layout.headerBytes);
+  writeHeaderBase(header, layout, volume);
+  const values = new type.array(out.buffer, layout.dataOffset, count);
   const [min, max] = encodeValues(data, values, type.bytes);
-  if (!HOST_LITTLE_ENDIAN) swapBytes(out.subarray(DATA_OFFSET_BYTES), type.bytes);
-  const v = headerView(header);
-  [3, dims[0], dims[1], dims[2], 1, 1, 1, 1].forEach((d, i) => v.setInt16(40 + 2 * i, d, true));
-  v.setInt16(70, type.code, true);
-  v.setInt16(72, type.bytes * 8, true);
-  v.setFloat32(108, DATA_OFFSET_BYTES, true);
-  v.setFloat32(112, 1, true);
-  v.setFloat32(116, 0, true);
-  v.setFloat32(124, max, true);
-  v.setFloat32(128, min, true);
-  header.set([0x6e, 0x2b, 0x31, 0], 344);
+  if (!HOST_LITTLE_ENDIAN) swapBytes(out.subarray(layout.dataOffset), type.bytes);
+  const v = layoutView(header, layout);
+  [3, dims[0], dims[1], dims[2], 1, 1, 1, 1].forEach((d, i) => writeField(v, layout.dim, d, i));
+  writeField(v, layout.datatype, type.code);
+  writeField(v, layout.bitpix, type.bytes * 8);
+  writeField(v, layout.voxOffset, layout.dataOffset);
+  writeField(v, layout.sclSlope, 1);
+  writeField(v, layout.sclInter, 0);
+  writeField(v, layout.calMax, max);
+  writeField(v, layout.calMin, min);
+  // NIfTI-2's magic is "n+2\0\r\n\032\n" (catches line-ending conversion); NIfTI-1's "n+1\0"
+  header.set(version === 2 ? [0x6e, 0x2b, 0x32, 0, 0x0d, 0x0a, 0x1a, 0x0a] : [0x6e, 0x2b, 0x31, 0], layout.magicOffset);
   // mtime 0: gzip's "no time stamp", so the same volume always gives the same bytes (checksums, diffs)
   return options.gzip ? gzipSync(out, { mtime: 0 }) : out;
 }
 
-/** Fills sizeof_hdr and geometry: copied from sourceHeader when it still matches the affine. */
-function writeHeaderBase(header: Uint8Array, volume: Volume): void {
+/** Fills sizeof_hdr and geometry: copied from sourceHeader when of this version and still matching the affine. */
+function writeHeaderBase(header: Uint8Array, layout: NiftiLayout, volume: Volume): void {
   const source = volume.sourceHeader;
-  if (source && source.length >= HEADER_BYTES) {
-    header.set(source.subarray(0, HEADER_BYTES));
-    if (headerView(header).getInt32(0, true) !== HEADER_BYTES) swapHeaderToLittleEndian(header);
+  if (source && source.length >= layout.headerBytes && layoutOf(source) === layout) {
+    header.set(source.subarray(0, layout.headerBytes));
+    if (readField(layoutView(header, layout), { offset: 0, kind: 'i32' }) !== layout.headerBytes) swapHeaderFields(header, layout);
     const kept = geometryFromHeader(header).affine;
     const same = kept.every((row, r) => row.every((x, c) => Math.abs(x - volume.affine[r][c]) <= 1e-4));
     if (same) return;
   }
-  headerView(header).setInt32(0, HEADER_BYTES, true);
+  writeField(layoutView(header, layout), { offset: 0, kind: 'i32' }, layout.headerBytes);
   writeGeometry(header, volume.affine, volume.spacingMm);
 }
 

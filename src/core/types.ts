@@ -14,8 +14,10 @@ export type Affine = readonly (readonly number[])[];
 
 /**
  * A 3D scalar image. `data` holds real values (NIfTI scl_slope/scl_inter already applied), indexed
- * i + dims[0] * (j + dims[1] * k). `sourceHeader` is the 348-byte NIfTI-1 header it was read from, kept
- * so that a mask written for this volume carries the same geometry and header fields.
+ * i + dims[0] * (j + dims[1] * k). `sourceHeader` is the header it was read from (348-byte NIfTI-1 or
+ * 540-byte NIfTI-2, little-endian), kept so that a mask written for this volume carries the same
+ * geometry, header fields and NIfTI version. `notes` says what the reader noticed about the file that
+ * the user should know (voxel sizes read as 1 mm, NaN voxels read as 0, data after the image ignored).
  */
 export interface Volume {
   dims: Vec3;
@@ -24,6 +26,7 @@ export interface Volume {
   data: Float32Array;
   dataType: VoxelDataType;
   sourceHeader?: Uint8Array;
+  notes?: readonly string[];
 }
 
 /** An axis-aligned box of voxels: start (inclusive) and size along i, j, k. */

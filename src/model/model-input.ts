@@ -1,4 +1,4 @@
-import { assertFinite } from '../core/nifti-io.ts';
+import { countNonFinite, zeroNonFinite } from '../core/nifti-voxels.ts';
 import { describeModelGrid, fromModelGrid, orientationNote, planModelGrid, thickSliceNote, volumeOnModelGrid, type GridPlan } from '../core/model-grid.ts';
 import { brainMaskFrom, skullStripNote, zscoreInBrain } from '../core/normalize.ts';
 import type { Volume } from '../core/types.ts';
@@ -23,22 +23,32 @@ export interface ModelInput {
   ignored: Modality[];
   /** Modalities the model takes that were not given: fed as 0 (the brain mean after z-scoring). */
   missing: Modality[];
-  /** What the user should know about the scans: a changed grid, a brain mask that is not a stripped brain. */
+  /**
+   * What the user should know about the scans: the readers' notes on each file (prefixed "FLAIR: "),
+   * NaN voxels read as 0, a changed grid, a brain mask that is not a stripped brain.
+   */
   notes: string[];
 }
 
 /**
- * Checks and normalises scans for a model: FLAIR is required, all scans must share one grid and be
- * finite; they are moved to the model's grid, and each used modality is z-scored inside the
- * FLAIR > 0 brain there. Models are trained with modality dropout, so a missing T1/T2 is given as a
- * blank (0) channel.
+ * Checks and normalises scans for a model: FLAIR is required and all scans must share one grid; NaN
+ * and Inf voxels count as background (0, as readNifti reads them, with a note; a scan with no finite
+ * voxel is refused). The scans are moved to the model's grid, and each used modality is z-scored
+ * inside the FLAIR > 0 brain there. Models are trained with modality dropout, so a missing T1/T2 is
+ * given as a blank (0) channel.
  */
-export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta: Pick<ModelMeta, 'modalities'>): ModelInput {
-  const flair = scans.flair;
-  if (!flair) throw new Error('a FLAIR scan is required');
-  const given = (Object.keys(scans) as Modality[]).filter((m) => scans[m]);
-  assertSameGrid(given.map((m) => ({ name: MODALITY_LABELS[m], volume: scans[m] as Volume })));
-  for (const m of given) assertFinite(scans[m] as Volume, MODALITY_LABELS[m]);
+export function prepareModelInput(inputScans: Partial<Record<Modality, Volume>>, meta: Pick<ModelMeta, 'modalities'>): ModelInput {
+  if (!inputScans.flair) throw new Error('a FLAIR scan is required');
+  const given = (Object.keys(inputScans) as Modality[]).filter((m) => inputScans[m]);
+  assertSameGrid(given.map((m) => ({ name: MODALITY_LABELS[m], volume: inputScans[m] as Volume })));
+  const readNotes: string[] = [];
+  const scans: Partial<Record<Modality, Volume>> = {};
+  for (const m of given) {
+    const { volume, notes } = finiteScan(inputScans[m] as Volume, MODALITY_LABELS[m]);
+    scans[m] = volume;
+    readNotes.push(...notes.map((note) => `${MODALITY_LABELS[m]}: ${note}`));
+  }
+  const flair = scans.flair as Volume;
   const grid = planModelGrid(flair);
   const flairOnGrid = volumeOnModelGrid(flair, grid);
   const brain = brainMaskFrom(flairOnGrid);
@@ -54,8 +64,20 @@ export function prepareModelInput(scans: Partial<Record<Modality, Volume>>, meta
     scanBrain: grid.identity ? brain : brainMaskFrom(flair),
     ignored: given.filter((m) => !meta.modalities.includes(m)),
     missing: meta.modalities.filter((m) => !scans[m]),
-    notes: [orientationNote(grid), describeModelGrid(grid), thickSliceNote(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),
+    notes: [...readNotes, orientationNote(grid), describeModelGrid(grid), thickSliceNote(grid), skullStripNote(brain, grid.dims, flairOnGrid.spacingMm)].filter((n): n is string => n !== null),
   };
+}
+
+/** `volume` with NaN/Inf voxels as 0 (a copy, only when it has any) and its notes; throws naming `label` when none is finite. */
+function finiteScan(volume: Volume, label: string): { volume: Volume; notes: readonly string[] } {
+  const notes = volume.notes ?? [];
+  if (countNonFinite(volume.data) === 0) return { volume, notes };
+  const data = volume.data.slice();
+  try {
+    return { volume: { ...volume, data }, notes: [...notes, zeroNonFinite(data) as string] };
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { LossName } from './losses.ts';
 import type { PresetName } from './presets.ts';
 
 import type { Modality } from '../core/types.ts';
+import { type LesionFilterRule, NO_LESION_FILTER } from '../core/lesion-filter.ts';
 
 /** Re-exported: modalities are plain data (core/types.ts) that the model's metadata names. */
 export type { Modality };
@@ -32,6 +33,18 @@ export interface ModelMeta {
   averagedSteps?: number[];
   /** Set by `npm run calibrate`: the temperature baked into the last convolution (temperature-scaling.ts). */
   calibration?: { temperature: number; nllBefore: number; nllAfter: number; voxels: number; fitOn: string[] };
+  /**
+   * The lesion filter's defaults for this model's maps (core/lesion-filter.ts), chosen by
+   * `npm run lesion-filter:cv`; absent: every lesion is kept. The page and the CLI both read it.
+   */
+  lesionFilter?: LesionFilterRule & { chosenBy: string };
+}
+
+/** The model's lesion-filter rule, or the rule that keeps every lesion. */
+export function lesionFilterOf(meta: Pick<ModelMeta, 'lesionFilter'>): LesionFilterRule {
+  const f = meta.lesionFilter;
+  if (!f || !(f.minLesionMm3 >= 0) || !(f.minConfidence >= 0 && f.minConfidence <= 1)) return NO_LESION_FILTER;
+  return { minLesionMm3: f.minLesionMm3, minConfidence: f.minConfidence };
 }
 
 export function isModelMeta(value: unknown): value is ModelMeta {

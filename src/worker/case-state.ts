@@ -5,6 +5,7 @@
 import { identityGrid, type GridPlan } from '../core/model-grid.ts';
 import type { Vec3, Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike, referenceLesions } from '../core/volume.ts';
+import { countNonFinite } from '../core/nifti-voxels.ts';
 import { prepareModelInput } from '../model/model-input.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from './protocol.ts';
@@ -23,8 +24,10 @@ export interface PreparedCase {
   brain: Uint8Array;
   /** The FLAIR > 0 brain on the scans' own grid (results are 0 outside it). */
   scanBrain: Uint8Array;
-  /** What the user should know about the scans (model-input's notes). */
+  /** What the user should know about the scans and the reference (model-input's notes, the reader's notes on the reference). */
   notes: string[];
+  /** The scans' part of `notes` (kept while the same scans are reused). */
+  scanNotes: string[];
   truth: Volume | null;
   /** Why the scans cannot be segmented (thrown when a run starts), or null. */
   problem: string | null;
@@ -40,28 +43,38 @@ export function prepareCase(previous: PreparedCase | null, request: Extract<Work
   const given = MODALITIES.filter((m) => request.scans[m]);
   const ids = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).id])) as Partial<Record<Modality, string>>;
   const flair = request.scans.flair?.volume;
+  const reference = request.truth?.volume;
+  const truthNotes = (reference?.notes ?? []).map((note) => `lesion mask: ${note}`);
   const base = {
     caseKey: request.caseKey, ids,
     dims: flair?.dims ?? ([0, 0, 0] as Vec3), spacingMm: flair?.spacingMm ?? ([1, 1, 1] as Vec3),
-    truth: request.truth ? maskLike(request.truth.volume, referenceLesions(request.truth.volume.data)) : null,
+    // NaN/Inf voxels are not lesion (referenceLesions: only values above 0.5 are); checkTruth refuses an all-NaN mask
+    truth: reference ? maskLike(reference, referenceLesions(reference.data)) : null,
   };
   const same = previous !== null && previous.problem === null && given.length === Object.keys(previous.ids).length
     && given.every((m) => previous.ids[m] === ids[m]);
-  if (same) return { ...previous, ...base, problem: checkTruth(flair, base.truth) };
+  if (same) return { ...previous, ...base, notes: [...previous.scanNotes, ...truthNotes], problem: checkTruth(flair, reference) };
   try {
     const scans = Object.fromEntries(given.map((m) => [m, (request.scans[m] as CaseVolume).volume]));
     const input = prepareModelInput(scans, { modalities: [...given] });
     const channels = Object.fromEntries(given.map((m, c) => [m, input.channels[c]])) as Partial<Record<Modality, Float32Array>>;
-    return { ...base, grid: input.grid, channels, brain: input.brain, scanBrain: input.scanBrain, notes: input.notes, problem: checkTruth(flair, base.truth) };
+    return {
+      ...base, grid: input.grid, channels, brain: input.brain, scanBrain: input.scanBrain,
+      notes: [...input.notes, ...truthNotes], scanNotes: input.notes, problem: checkTruth(flair, reference),
+    };
   } catch (error) {
-    return { ...base, grid: identityGrid(base.dims), channels: {}, brain: new Uint8Array(0), scanBrain: new Uint8Array(0), notes: [], problem: (error as Error).message };
+    return { ...base, grid: identityGrid(base.dims), channels: {}, brain: new Uint8Array(0), scanBrain: new Uint8Array(0), notes: [], scanNotes: [], problem: (error as Error).message };
   }
 }
 
-function checkTruth(flair: Volume | undefined, truth: Volume | null): string | null {
+/** Why the reference cannot be scored against the FLAIR (another grid, no finite voxel), or null. */
+function checkTruth(flair: Volume | undefined, truth: Volume | undefined): string | null {
   if (!flair || !truth) return null;
   try {
     assertSameGrid([{ name: 'FLAIR', volume: flair }, { name: 'lesion mask', volume: truth }]);
+    if (countNonFinite(truth.data) === truth.data.length) {
+      throw new Error(`lesion mask: every voxel (${truth.data.length}) is NaN or infinite: there is no reference to score against`);
+    }
     return null;
   } catch (error) {
     return (error as Error).message;

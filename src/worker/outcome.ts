@@ -1,6 +1,8 @@
-/** Mask, lesion table and metrics of a probability map at one threshold (core functions only). */
+/** Mask, lesion table and metrics of a probability map at one threshold and lesion filter (core functions only). */
 import { labelComponents, type ComponentLabels } from '../core/components.ts';
 import { evaluateSegmentation } from '../core/evaluate.ts';
+import { checkLesionFilterRule, filterLesions, type LesionFilterRule } from '../core/lesion-filter.ts';
+import { lesionOverlaps } from '../core/lesion-scores.ts';
 import { lesionTable } from '../core/lesion-table.ts';
 import { averagePrecision } from '../core/pr-curve.ts';
 import type { Vec3, Volume } from '../core/types.ts';
@@ -16,8 +18,9 @@ export interface HeldResult {
   truth: Volume | null;
   /** Beta of the F-beta metric (the model's training beta). */
   beta: number;
+  /** The model's lesion-filter defaults (its lesionFilter metadata). */
+  modelRule: LesionFilterRule;
 }
-
 /**
  * What does not depend on the threshold, for the last map and reference scored: the AP of the map
  * and the reference's lesions. On a whole 182x218x182 case they cost about 2 s of the 3-4 s a
@@ -37,22 +40,33 @@ function referenceParts(held: HeldResult, truth: Volume): { ap: number; componen
 }
 
 /**
- * Thresholds the held map and lists its lesions; with a truth mask, checks each lesion against it
- * and evaluates the mask (voxel, PR and lesion-wise metrics).
+ * Thresholds the held map, applies the lesion filter (`rule`, or the model's when null) and lists
+ * the kept and removed lesions; with a truth mask, checks each lesion against it and evaluates the
+ * kept lesions' mask (voxel, PR and lesion-wise metrics), as the CLI's segment and evaluate do.
  */
-export function outcomeAt(held: HeldResult, threshold: number): ThresholdOutcome {
+export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilterRule | null): ThresholdOutcome {
   if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be between 0 and 1, got ${threshold}`);
-  const mask = thresholdProbability(held.probability, threshold);
-  if (!held.truth) return { threshold, mask, lesions: lesionTable(mask, held.dims, held.spacingMm), metrics: null };
-  // the mask's lesions once, for the table and the lesion-wise metrics
-  const maskComponents = labelComponents(mask, held.dims, 26);
+  const applied = checkLesionFilterRule(rule ?? held.modelRule);
+  const { dims, spacingMm, probability } = held;
+  const filtered = filterLesions(thresholdProbability(probability, threshold), probability, dims, spacingMm, applied);
+  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability }).rows;
+  const base = { threshold, mask: filtered.mask, removed: filtered.removed, rule: applied, modelRule: held.modelRule, removedLesions };
+  if (!held.truth) {
+    return {
+      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability }), metrics: null,
+      candidates: { stats: filtered.stats, overlaps: null, ap: null, beta: held.beta },
+    };
+  }
+  // the kept lesions once, for the table and the lesion-wise metrics
+  const maskComponents = labelComponents(filtered.mask, dims, 26);
   const reference = referenceParts(held, held.truth);
-  const lesions = lesionTable(mask, held.dims, held.spacingMm, {
-    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components },
+  const lesions = lesionTable(filtered.mask, dims, spacingMm, {
+    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability,
   });
   const metrics = evaluateSegmentation({
-    pred: mask, truth: held.truth.data, dims: held.dims, spacingMm: held.spacingMm, prob: held.probability, beta: held.beta,
+    pred: filtered.mask, truth: held.truth.data, dims, spacingMm, prob: probability, beta: held.beta,
     known: { ap: reference.ap, predComponents: maskComponents, truthComponents: reference.components },
   });
-  return { threshold, mask, lesions, metrics };
+  const overlaps = lesionOverlaps(filtered.components, reference.components, spacingMm);
+  return { ...base, lesions, metrics, candidates: { stats: filtered.stats, overlaps, ap: reference.ap, beta: held.beta } };
 }

@@ -6,7 +6,9 @@
  * threshold, and later a beta slider, live metrics or fine-tuning, only send small requests.
  */
 import type { EvaluationReport } from '../core/evaluate.ts';
-import type { LesionTable } from '../core/lesion-table.ts';
+import type { ComponentStat, LesionFilterRule } from '../core/lesion-filter.ts';
+import type { LesionOverlaps } from '../core/lesion-scores.ts';
+import type { LesionRow, LesionTable } from '../core/lesion-table.ts';
 import type { ThresholdSweep } from '../core/threshold-sweep.ts';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
@@ -25,6 +27,8 @@ export interface SegmentSettings {
   batchSize: number;
   /** Test-time mirroring (each patch also predicted flipped left-right; 2x model time): 'auto' on small scans. */
   mirror: MirrorMode;
+  /** The lesion filter; null: the model's own defaults (its lesionFilter metadata). */
+  lesionFilter: LesionFilterRule | null;
 }
 
 /** What to do when the only WebGPU adapter is a software one (SwiftShader on the CPU). */
@@ -61,12 +65,27 @@ export interface SavedTunedModel {
   meta: ModelMeta;
 }
 
-/** Mask, lesion table and (with a truth mask) metrics at one threshold. */
+/** Mask, lesion table and (with a truth mask) metrics at one threshold, after the lesion filter. */
 export interface ThresholdOutcome {
   threshold: number;
+  /** The lesions the filter keeps (0/1). */
   mask: Uint8Array;
+  /** The lesions the filter removed (0/1), for the "show removed" layer. */
+  removed: Uint8Array;
+  /** The rule applied, and the model's own (what the controls reset to). */
+  rule: LesionFilterRule;
+  modelRule: LesionFilterRule;
+  /** The kept lesions (with confidences; with a reference, each lesion's verdict and the missed ones). */
   lesions: LesionTable;
+  /** The removed lesions, largest first. */
+  removedLesions: LesionRow[];
+  /** Scores of the kept lesions' mask. */
   metrics: EvaluationReport | null;
+  /**
+   * Every lesion of the map at this threshold before the filter (index label - 1) and, with a
+   * reference, what each shares with it: the page re-scores another rule from these in O(lesions).
+   */
+  candidates: { stats: ComponentStat[]; overlaps: LesionOverlaps | null; ap: number | null; beta: number };
 }
 
 /** Times of one run measured in the worker, ms. */
@@ -136,13 +155,15 @@ export type WorkerRequest =
       settings: SegmentSettings;
     }
   | { type: 'cancel'; runId: number }
-  | { type: 'threshold'; runId: number; threshold: number }
+  | { type: 'threshold'; runId: number; threshold: number; lesionFilter: LesionFilterRule | null }
   | {
       /** Re-seeds a fresh worker (after a forced stop) with the last result, for new thresholds. */
       type: 'restore';
       runId: number;
       probability: Float32Array;
       beta: number;
+      /** The model's lesion-filter defaults. */
+      modelRule: LesionFilterRule;
     }
   | {
       /**

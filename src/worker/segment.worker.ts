@@ -4,6 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../model/backend.ts';
+import type { LesionFilterRule } from '../core/lesion-filter.ts';
+import { lesionFilterOf } from '../model/model-meta.ts';
 import { runMirrorMode } from '../model/mirror-policy.ts';
 import { slotPredictor } from '../model/patch-slots.ts';
 import { localSlot, type PatchPredictor } from '../model/segment-volume.ts';
@@ -73,11 +75,11 @@ async function handle(request: WorkerRequest): Promise<void> {
       if (state.activeRun === request.runId) state.cancelled.add(request.runId);
       return;
     case 'threshold':
-      return threshold(request.runId, request.threshold);
+      return threshold(request.runId, request.threshold, request.lesionFilter);
     case 'restore':
       if (state.prepared) {
         const { dims, spacingMm, truth } = state.prepared;
-        state.held = { runId: request.runId, probability: request.probability, dims, spacingMm, truth, beta: request.beta };
+        state.held = { runId: request.runId, probability: request.probability, dims, spacingMm, truth, beta: request.beta, modelRule: request.modelRule };
       }
       return;
     case 'finetune-start':
@@ -219,8 +221,11 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       },
       checkpoint: () => checkpoint(state.cancelled.has(runId), watch),
     }, predictor).finally(() => workers?.end());
-    state.held = { runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta };
-    postResult(state.held, request.settings.threshold, backend, loaded.loadMs, out, startedAtEpochMs);
+    state.held = {
+      runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta,
+      modelRule: lesionFilterOf(loaded.meta),
+    };
+    postResult(state.held, request.settings.threshold, request.settings.lesionFilter, backend, loaded.loadMs, out, startedAtEpochMs);
     state.heldModel = request.model.name;
     postSweep(state.held, request.model.name, post);
   } catch (error) {
@@ -239,9 +244,9 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
 }
 
 /** Thresholds the new map, posts it with its timings; the worker keeps its own copy of the map. */
-function postResult(held: HeldResult, thresholdValue: number, backend: BackendInfo, loadMs: number, out: RunOutput, startedAtEpochMs: number): void {
+function postResult(held: HeldResult, thresholdValue: number, rule: LesionFilterRule | null, backend: BackendInfo, loadMs: number, out: RunOutput, startedAtEpochMs: number): void {
   const t0 = performance.now();
-  const outcome = outcomeAt(held, thresholdValue);
+  const outcome = outcomeAt(held, thresholdValue, rule);
   const outcomeMs = performance.now() - t0;
   const probability = held.probability.slice();
   post({
@@ -251,16 +256,16 @@ function postResult(held: HeldResult, thresholdValue: number, backend: BackendIn
       outcomeMs, patches: out.patches, mirrored: out.mirrored, threads: out.threads, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
     missing: out.missing, ignored: out.ignored, notes: out.notes,
-  }, [probability.buffer, outcome.mask.buffer]);
+  }, [probability.buffer, outcome.mask.buffer, outcome.removed.buffer]);
 }
 
-async function threshold(runId: number, value: number): Promise<void> {
+async function threshold(runId: number, value: number, rule: LesionFilterRule | null): Promise<void> {
   if (!state.held) {
     post({ type: 'error', runId, kind: 'input', message: 'no segmentation to threshold yet: press Segment first' });
     return;
   }
-  const outcome = outcomeAt(state.held, value);
-  post({ type: 'thresholded', runId, outcome }, [outcome.mask.buffer]);
+  const outcome = outcomeAt(state.held, value, rule);
+  post({ type: 'thresholded', runId, outcome }, [outcome.mask.buffer, outcome.removed.buffer]);
 }
 
 /** The saved tuned model: report it, send its files, or delete it. */

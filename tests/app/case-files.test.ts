@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from '../../src/app/case-files.ts';
+import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from '../../src/app/case-files.ts';
+import { writeNifti } from '../../src/core/nifti-io.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
 
 function volume(dims: Vec3 = [4, 4, 4], shiftMm = 0): Volume {
@@ -86,5 +87,25 @@ describe('case files', () => {
   it('gives each loaded file its own id', () => {
     const files: LoadedFile[] = toLoadedFiles([read('a.nii'), read('b.nii')]);
     expect(new Set(files.map((f) => f.id)).size).toBe(2);
+  });
+});
+
+describe('readNiftiFiles (the page reads File objects in slices)', () => {
+  it('reads NIfTI-2 and notes NaN voxels; a bad file is a problem naming it, and the others are read', async () => {
+    const v = volume([4, 4, 4]);
+    v.data[3] = Number.NaN;
+    const nifti2 = new File([writeNifti(v, 'float32', { gzip: true, version: 2 }) as BlobPart], 'sub-01_FLAIR.nii.gz');
+    const huge = writeNifti(volume(), 'float32');
+    [3, 1024, 1024, 1024].forEach((d, i) => new DataView(huge.buffer).setInt16(40 + 2 * i, d, true));
+    const files = [new File([huge as BlobPart], 'huge.nii'), nifti2, new File(['x'], 'notes.txt')];
+    const { volumes, problems } = await readNiftiFiles(files);
+    expect(volumes.map((r) => r.name)).toEqual(['sub-01_FLAIR.nii.gz']);
+    expect(volumes[0].volume.sourceHeader?.length).toBe(540);
+    expect(volumes[0].volume.data[3]).toBe(0);
+    expect(volumes[0].volume.notes).toEqual(['1 of its 64 voxels are NaN or infinite; they were read as 0 (background)']);
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^huge\.nii: image too large: the header declares 1024x1024x1024 float32 voxels/),
+      expect.stringMatching(/^notes\.txt: not a NIfTI file name/),
+    ]);
   });
 });

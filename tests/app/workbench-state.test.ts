@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, INITIAL_STATE, type SegmentationResult, type WorkbenchState, workbenchReducer } from '../../src/app/state/workbench-state.ts';
 import type { CaseFiles, LoadedFile } from '../../src/app/case-files.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
+import { NO_LESION_FILTER } from '../../src/core/lesion-filter.ts';
 
 const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files: [] };
 
 function result(runId: number, notes: string[] = []): SegmentationResult {
   return {
     runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8),
-    outcome: { threshold: 0.5, mask: new Uint8Array(8), lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null },
+    outcome: {
+      threshold: 0.5, mask: new Uint8Array(8), removed: new Uint8Array(8), rule: NO_LESION_FILTER, modelRule: NO_LESION_FILTER, removedLesions: [],
+      lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null, candidates: { stats: [], overlaps: null, ap: null, beta: 1.5 },
+    },
     timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, mirrored: false, threads: 1, startedAtEpochMs: 0, postedAtEpochMs: 0 }, postMs: 1, startMs: 1, transferMs: 1, overlayMs: null, afterResultMs: null, totalMs: null },
     missing: ['t1', 't2'], ignored: [], notes,
   };

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { gzipSync } from 'fflate';
+import { createGzip } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelDir, saveModelDir } from '../../src/cli/model-files.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
@@ -106,7 +107,36 @@ beforeAll(async () => {
   const gz = gzipSync(writeNifti(volume(flair), 'float32'));
   await writeFile(file('corrupt.nii.gz'), gz.subarray(0, Math.floor(gz.length / 2)));
   await writeFile(file('notes.nii'), 'these are not voxels\n'.repeat(40));
+  await writeHostileFiles(flair);
 });
+
+/** Header problems that once gave misleading messages, an all-NaN image, a gzip bomb and a NIfTI-2 FLAIR with NaN voxels. */
+async function writeHostileFiles(flair: Float32Array): Promise<void> {
+  await writeFile(file('all-nan.nii'), writeNifti(volume(new Float32Array(flair.length).fill(Number.NaN)), 'float32'));
+  const tiny: Volume = { ...volume(flair), spacingMm: [0.01, 0.01, 0.01], affine: [[0.01, 0, 0, 0], [0, 0.01, 0, 0], [0, 0, 0.01, 0], [0, 0, 0, 1]] };
+  await writeFile(file('tiny-voxels.nii'), writeNifti(tiny, 'float32'));
+  const nanSform = writeNifti(volume(flair), 'float32');
+  new DataView(nanSform.buffer).setFloat32(280, Number.NaN, true);
+  await writeFile(file('nan-sform.nii'), nanSform);
+  const slope = writeNifti(volume(flair), 'int16');
+  new DataView(slope.buffer).setFloat32(112, 3e38, true);
+  await writeFile(file('slope.nii'), slope);
+  // 64^3 zeros (an empty brain) behind which the gzip stream goes on to 1 GiB of zeros
+  const gzip = createGzip({ level: 1 });
+  const parts: Buffer[] = [];
+  gzip.on('data', (part: Buffer) => parts.push(part));
+  const ended = new Promise((resolve) => gzip.on('end', resolve));
+  const zeros = Buffer.alloc(16 << 20);
+  gzip.write(writeNifti(volume(new Float32Array(64 ** 3), [64, 64, 64]), 'float32'));
+  for (let n = 0; n < 64; n++) if (!gzip.write(zeros)) await new Promise((r) => gzip.once('drain', r));
+  gzip.end();
+  await ended;
+  await writeFile(file('bomb.nii.gz'), Buffer.concat(parts));
+  const nan2 = flair.slice();
+  nan2[5000] = Number.NaN;
+  nan2[6000] = Number.POSITIVE_INFINITY;
+  await writeFile(file('flair-nifti2.nii.gz'), writeNifti(volume(nan2), 'float32', { gzip: true, version: 2 }));
+}
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -199,7 +229,11 @@ describe('segment: bad inputs', () => {
     ['a 2D image', () => ['--flair', file('flat.nii')], /image is 2D/],
     ['a 4D image', () => ['--flair', file('4d.nii')], /image is 4D with 2 volumes/],
     ['FLAIR and T1 of different shapes', () => ['--flair', file('flair.nii.gz'), '--t1', file('t1-other-shape.nii')], /not on the same voxel grid/],
-    ['NaN voxels', () => ['--flair', file('nan.nii')], /FLAIR contains 2 NaN\/Inf voxels/],
+    ['no finite voxel', () => ['--flair', file('all-nan.nii')], /is not a readable NIfTI file: every voxel \(32768\) is NaN or infinite: there is no image to read$/],
+    ['0.01 mm voxels', () => ['--flair', file('tiny-voxels.nii')], /voxel sizes 0\.01 x 0\.01 x 0\.01 mm are outside 0\.05-20 mm/],
+    ['a NaN sform', () => ['--flair', file('nan-sform.nii')], /the sform \(sform_code 1\) has entries that are not finite numbers/],
+    ['an scl_slope of 3e38', () => ['--flair', file('slope.nii')], /the header's scaling \(scl_slope 3\.0000000054977558e\+38, scl_inter 0\) takes stored values of up to \d+ beyond float32's range/],
+    ['a 1 GiB gzip bomb behind an empty 64^3 image', () => ['--flair', file('bomb.nii.gz')], /empty brain/],
     ['an all-zero FLAIR (empty brain)', () => ['--flair', file('empty.nii')], /empty brain/],
     ['both --mirror and --no-mirror', () => ['--flair', file('flair.nii.gz'), '--mirror', '--no-mirror'], /give --mirror or --no-mirror, not both/],
     ['--threads 0', () => ['--flair', file('flair.nii.gz'), '--threads', '0'], /--threads must be a whole number from 1 to 64/],
@@ -208,7 +242,10 @@ describe('segment: bad inputs', () => {
   for (const [what, args, message] of cases) {
     it(`fails cleanly on ${what}`, () => {
       const out = file(`mask-${what.replace(/\W+/g, '-')}.nii.gz`);
+      const started = performance.now();
       const r = runCli('segment', [...args(), '--out', out, '--model', file('model')]);
+      // a 4.7 MB file inflating to 1 GiB: read only as far as its image, well within 10 s
+      if (what.includes('bomb')) expect(performance.now() - started).toBeLessThan(10_000);
       expectOneLineError(r, message);
       expect(r.stdout).toBe('');
       expect(existsSync(out)).toBe(false);
@@ -216,7 +253,32 @@ describe('segment: bad inputs', () => {
   }
 });
 
+describe('NaN voxels and NIfTI-2', () => {
+  it('segments a NIfTI-2 FLAIR with NaN voxels as background, says so, and writes its mask as NIfTI-2', async () => {
+    const out = file('nifti2-mask.nii.gz');
+    const r = runCli('segment', ['--flair', file('flair-nifti2.nii.gz'), '--out', out, '--model', file('model'), '--backend', 'wasm', '--no-mirror']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^note: FLAIR: 2 of its 32768 voxels are NaN or infinite; they were read as 0 \(background\)$/m);
+    const bytes = gunzipSync(await readFile(out));
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getInt32(0, true)).toBe(540);
+    expect(readNifti(bytes).dims).toEqual(DIMS);
+  });
+});
+
 describe('evaluate: bad inputs', () => {
+  it('never scores from nothing: an all-NaN prediction against itself exits 1', () => {
+    const r = runCli('evaluate', ['--pred', file('all-nan.nii'), '--truth', file('all-nan.nii')]);
+    expectOneLineError(r, /--pred '.*all-nan\.nii' is not a readable NIfTI file: every voxel \(32768\) is NaN or infinite/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('scores a prediction with NaN voxels as background, with the note segment gives', () => {
+    const r = runCli('evaluate', ['--pred', file('nan.nii'), '--truth', file('truth.nii.gz')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.trim()).toMatch(/^note: --pred '.*nan\.nii': 2 of its 32768 voxels are NaN or infinite; they were read as 0 \(background\)$/);
+    expect(JSON.parse(r.stdout).tp + JSON.parse(r.stdout).fp).toBeGreaterThan(0);
+  });
+
   it('fails cleanly on a missing truth file', () => {
     const r = runCli('evaluate', ['--pred', file('truth.nii.gz'), '--truth', file('missing.nii')]);
     expectOneLineError(r, /cannot read --truth .*missing\.nii.*no such file/);
@@ -285,7 +347,7 @@ describe('segment then evaluate', () => {
     expect(mask.dataType).toBe('uint8');
     // the lesion table: one line per lesion whose voxels add up to the mask's, world centroids through the affine
     const [header, ...lines] = (await readFile(lesionsPath, 'utf8')).trim().split('\n');
-    expect(header).toBe('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,centroid_x_mm,centroid_y_mm,centroid_z_mm');
+    expect(header).toBe('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k,centroid_x_mm,centroid_y_mm,centroid_z_mm,confidence');
     const table = lines.filter((l) => l.length > 0).map((l) => l.split(',').map(Number));
     expect(table.length).toBeGreaterThan(0);
     expect(table.reduce((n, row) => n + row[1], 0)).toBe(mask.data.reduce((n, v) => n + v, 0));
@@ -346,8 +408,96 @@ describe('segment then evaluate', () => {
     const fromSoft = runCli('evaluate', ['--pred', maskPath, '--truth', file('truth-soft.nii.gz'), '--prob', probPath]);
     expect(fromSoft.status, fromSoft.stderr).toBe(0);
     expect(JSON.parse(fromSoft.stdout)).toEqual(report);
+    // the lesion-wise keys, from the counts evaluate reports
+    const truePred = Math.round((1 - (report.lesionFPR as number)) * (report.lesionCountPred as number));
+    expect(report.lesionPrecision).toBeCloseTo((report.lesionCountPred as number) > 0 ? truePred / (report.lesionCountPred as number) : 0, 5);
+    expect(report.lesionRecall).toBe(report.lesionTPR);
+    const [lp, lr] = [report.lesionPrecision as number, report.lesionRecall as number];
+    expect(report.lesionF1).toBeCloseTo(lp + lr > 0 ? (2 * lp * lr) / (lp + lr) : 0, 5);
+    expect(report.lesionCountDifference).toBe((report.lesionCountPred as number) - (report.lesionCountTruth as number));
+  });
+
+  it("applies the model's lesion filter, or --min-lesion-mm3 and --min-confidence, and writes the removed lesions", async () => {
+    // the unfiltered map of this (untrained, randomly initialised) model, cut high enough to give many lesions
+    const base = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('kept.nii.gz'), '--prob', file('prob-f.nii'), '--no-mirror', '--backend', 'wasm', '--model', file('model')]);
+    expect(base.status, base.stderr).toBe(0);
+    const prob = readNifti(await readFile(file('prob-f.nii')));
+    const inBrain = prob.data.filter((p) => p > 0).sort();
+    const threshold = Number(inBrain[Math.floor(inBrain.length * 0.97)].toFixed(6));
+    const lesions = componentsByHand(prob.data, DIMS, threshold);
+    expect(lesions.length).toBeGreaterThan(2);
+    // the model with a lesion filter in its metadata: the median lesion's peak
+    const peaks = lesions.map((l) => Math.max(...l.map((v) => prob.data[v]))).sort((a, b) => a - b);
+    const minConfidence = Number(peaks[Math.floor(peaks.length / 2)].toFixed(6));
+    const voxelMm3 = 1.2 * 1 * 0.9;
+    // a size minimum that keeps only the largest lesions
+    const largest = Math.max(...lesions.map((l) => l.length));
+    expect(lesions.some((l) => l.length < largest)).toBe(true);
+    await mkdir(file('model-filtered'), { recursive: true });
+    await copyFile(path.join(file('model'), 'weights.bin'), path.join(file('model-filtered'), 'weights.bin'));
+    const json = JSON.parse(await readFile(path.join(file('model'), 'model.json'), 'utf8'));
+    json.userDefinedMetadata.lesionFilter = { minLesionMm3: 0, minConfidence, chosenBy: 'test' };
+    await writeFile(path.join(file('model-filtered'), 'model.json'), JSON.stringify(json));
+    const cases = [
+      { args: ['--model', file('model-filtered')], minMm3: 0, minConf: minConfidence },
+      { args: ['--model', file('model-filtered'), '--min-confidence', '0', '--min-lesion-mm3', String(largest * voxelMm3)], minMm3: largest * voxelMm3, minConf: 0 },
+    ];
+    for (const c of cases) {
+      const r = runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('kept.nii.gz'), '--removed', file('removed.nii.gz'), '--threshold', String(threshold), '--no-mirror', '--backend', 'wasm', ...c.args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/lesion filter \(lesions of .*\): kept \d+ of \d+ lesions, removed \d+/);
+      const kept = readNifti(await readFile(file('kept.nii.gz')));
+      const removed = readNifti(await readFile(file('removed.nii.gz')));
+      const map = prob;
+      // kept and removed lesions split the map cut at the threshold
+      const all = Float32Array.from(kept.data, (k, v) => k + removed.data[v]);
+      all.forEach((x, v) => expect(x).toBe(map.data[v] >= threshold ? 1 : 0));
+      let keptCount = 0;
+      let removedCount = 0;
+      for (const l of componentsByHand(all, DIMS, 0.5)) {
+        const inKept = l.every((v) => kept.data[v] === 1);
+        expect(inKept || l.every((v) => removed.data[v] === 1)).toBe(true);
+        const passes = l.length * voxelMm3 >= c.minMm3 - 1e-9 && l.some((v) => map.data[v] >= c.minConf);
+        if (inKept) keptCount++;
+        else removedCount++;
+        expect(passes).toBe(inKept);
+      }
+      expect(keptCount).toBeGreaterThan(0);
+      expect(removedCount).toBeGreaterThan(0);
+    }
+    expectOneLineError(runCli('segment', ['--flair', file('flair.nii.gz'), '--out', file('x.nii.gz'), '--min-confidence', '2', '--model', file('model')]), /--min-confidence must be from 0 to 1/);
+    expect(existsSync(file('x.nii.gz'))).toBe(false);
   });
 });
+
+/** 26-connected components of the voxels at or above `cut` by flood fill over index triples (independent of core/components.ts). */
+function componentsByHand(data: ArrayLike<number>, dims: Vec3, cut: number): number[][] {
+  const [nx, ny, nz] = dims;
+  const seen = new Uint8Array(data.length);
+  const out: number[][] = [];
+  for (let s = 0; s < data.length; s++) {
+    if (!(data[s] >= cut) || seen[s]) continue;
+    const comp: number[] = [];
+    const stack = [s];
+    seen[s] = 1;
+    while (stack.length) {
+      const v = stack.pop()!;
+      comp.push(v);
+      const [i, j, k] = [v % nx, Math.floor(v / nx) % ny, Math.floor(v / (nx * ny))];
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+        const [a, b, c] = [i + di, j + dj, k + dk];
+        if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+        const w = a + nx * (b + ny * c);
+        if (data[w] >= cut && !seen[w]) {
+          seen[w] = 1;
+          stack.push(w);
+        }
+      }
+    }
+    out.push(comp);
+  }
+  return out;
+}
 
 describe('segment on several threads', () => {
   it('gives the same probabilities on three threads as on one, and says how many ran', async () => {

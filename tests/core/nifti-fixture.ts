@@ -77,3 +77,41 @@ export function int16Fixture(overrides: Partial<HandBuiltNifti> = {}): Uint8Arra
     ...overrides,
   });
 }
+
+/** Header fields of a hand-built NIfTI-2 file (nifti2.h offsets); voxels are float32. */
+export interface HandBuiltNifti2 {
+  dim: number[]; // dim[0..7], written as int64
+  values: number[];
+  littleEndian?: boolean;
+  pixdim?: number[]; // pixdim[0..3], float64
+  sformCode?: number;
+  qformCode?: number;
+  srow?: number[][]; // 3 rows of 4, float64
+  descrip?: string;
+}
+
+/** The bytes of a single-file float32 NIfTI-2 (.nii) with vox_offset 544, built with DataView. */
+export function buildNifti2(spec: HandBuiltNifti2): Uint8Array {
+  const le = spec.littleEndian ?? true;
+  const buffer = new ArrayBuffer(544 + spec.values.length * 4);
+  const v = new DataView(buffer);
+  v.setInt32(0, 540, le);
+  [0x6e, 0x2b, 0x32, 0, 0x0d, 0x0a, 0x1a, 0x0a].forEach((b, i) => v.setUint8(4 + i, b));
+  v.setInt16(12, 16, le); // datatype float32
+  v.setInt16(14, 32, le); // bitpix
+  spec.dim.forEach((d, i) => v.setBigInt64(16 + 8 * i, BigInt(d), le));
+  (spec.pixdim ?? [1, 1, 1, 1]).forEach((p, i) => v.setFloat64(104 + 8 * i, p, le));
+  v.setBigInt64(168, 544n, le); // vox_offset
+  v.setFloat64(176, 1, le); // scl_slope
+  v.setFloat64(184, 0, le); // scl_inter
+  const descrip = spec.descrip ?? '';
+  for (let i = 0; i < descrip.length; i++) v.setUint8(240 + i, descrip.charCodeAt(i));
+  v.setInt32(344, spec.qformCode ?? 0, le);
+  v.setInt32(348, spec.sformCode ?? 0, le);
+  (spec.srow ?? [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]).forEach((row, r) =>
+    row.forEach((x, c) => v.setFloat64(400 + 32 * r + 8 * c, x, le)),
+  );
+  v.setInt32(500, 2, le); // xyzt_units: mm
+  spec.values.forEach((x, i) => v.setFloat32(544 + 4 * i, x, le));
+  return new Uint8Array(buffer);
+}

@@ -144,21 +144,23 @@ describe('readNifti on hand-built files', () => {
     expectAffineClose(volume.affine, [[1, 0, 0, 0], [0, 0, -3, 0], [0, 2, 0, 0], [0, 0, 0, 1]]);
   });
 
-  it('reads uint16 as int32 and NaN voxels without error; assertFinite reports them', () => {
+  it('reads uint16 as int32, and NaN/Inf voxels as 0 with a note giving their count', () => {
     const u16 = buildNifti({
       dim: [3, 2, 2, 2, 1, 1, 1, 1], datatype: 512, bitpix: 16, values: [0, 1, 2, 3, 4, 5, 65535, 40000],
       writeVoxel: (v, o, x, le) => v.setUint16(o, x, le),
     });
     const volume = readNifti(u16);
     expect([volume.dataType, volume.data[6], volume.data[7]]).toEqual(['int32', 65535, 40000]);
+    expect(volume.notes).toBeUndefined();
     const withNan = buildNifti({
-      dim: [3, 2, 2, 2, 1, 1, 1, 1], datatype: 16, bitpix: 32, values: [0, NaN, 2, Infinity, 4, 5, 6, 7],
+      dim: [3, 2, 2, 2, 1, 1, 1, 1], datatype: 16, bitpix: 32, values: [0, NaN, 2, Infinity, 4, 5, 6, -Infinity],
       writeVoxel: (v, o, x, le) => v.setFloat32(o, x, le),
     });
     const flair = readNifti(withNan);
-    expect(Number.isNaN(flair.data[1])).toBe(true);
-    expect(() => assertFinite(flair, 'FLAIR')).toThrow(/^FLAIR contains 2 NaN\/Inf voxels/);
-    expect(() => assertFinite(volume, 'T1')).not.toThrow();
+    expect(Array.from(flair.data)).toEqual([0, 0, 2, 0, 4, 5, 6, 0]);
+    expect(flair.notes).toEqual(['3 of its 8 voxels are NaN or infinite; they were read as 0 (background)']);
+    expect(() => assertFinite(flair, 'FLAIR')).not.toThrow();
+    expect(() => assertFinite({ ...flair, data: Float32Array.of(1, NaN) }, 'FLAIR')).toThrow(/^FLAIR contains 1 NaN\/Inf voxels/);
   });
 
   it('accepts a Uint8Array view with an offset, an ArrayBuffer, and multi-member gzip', () => {

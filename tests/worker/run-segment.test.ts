@@ -25,7 +25,7 @@ function convModel(channels: number): tf.LayersModel {
 }
 
 const META = { modalities: ['flair', 't1', 't2'], patchSize: 16 } as unknown as ModelMeta;
-const SETTINGS = { threshold: 0.5, overlapFraction: 0.5, window: 'bspline' as const, bsplineOrder: 2, batchSize: 4, mirror: 'off' as const };
+const SETTINGS = { threshold: 0.5, overlapFraction: 0.5, window: 'bspline' as const, bsplineOrder: 2, batchSize: 4, mirror: 'off' as const, lesionFilter: null };
 const HOOKS = { onProgress: async () => undefined, checkpoint: () => undefined };
 
 describe('runSegmentation on the model grid', () => {

@@ -1,3 +1,6 @@
+import type { EvaluationReport } from '../../core/evaluate.ts';
+import { lesionRates } from '../../core/lesion-metrics.ts';
+import { fBetaFromCounts } from '../../core/metrics.ts';
 import type { OperatingPoint } from '../../core/operating-point.ts';
 import { formatMl, formatThreshold } from '../format.ts';
 import type { SegmentationResult } from '../state/workbench-state.ts';
@@ -6,6 +9,8 @@ interface Props {
   result: SegmentationResult | null;
   /** Live scores at the operating threshold (from the worker's sweep); null without a reference. */
   point: OperatingPoint | null;
+  /** Scores of the mask the lesion filter leaves (at the threshold the worker last applied); null without a reference. */
+  filtered: EvaluationReport | null;
   /** Threshold-free average precision (exact, from the worker; else from the sweep's histogram). */
   ap: number | null;
   beta: number;
@@ -16,9 +21,11 @@ interface Props {
 
 /**
  * The beta slider, the operating threshold (F-beta optimal, or set by hand) and the voxel-wise and
- * lesion-wise scores against the reference mask, which follow every move. Values are 0 to 1.
+ * lesion-wise scores against the reference mask in two columns: the map cut at the threshold (from
+ * the sweep: it follows every slider move) and the mask after the lesion filter (it follows the
+ * filter controls at once, and the threshold when the worker has re-thresholded). Values are 0 to 1.
  */
-export function MetricsPanel({ result, point, ap, beta, manual, onBeta, onThreshold }: Props) {
+export function MetricsPanel({ result, point, filtered, ap, beta, manual, onBeta, onThreshold }: Props) {
   if (!result || !result.outcome.metrics) {
     return (
       <section className="panel" data-testid="metrics-panel">
@@ -33,12 +40,20 @@ export function MetricsPanel({ result, point, ap, beta, manual, onBeta, onThresh
   const m = result.outcome.metrics;
   const n = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
   const threshold = point?.threshold ?? result.outcome.threshold;
-  const rows: [string, string, string][] = point ? [
-    ['Precision', n(point.precision), 'precision'], ['Recall', n(point.recall), 'recall'], ['Specificity', n(point.specificity), 'specificity'],
-    ['Dice (F1)', n(point.dice), 'dice'], ['F2', n(point.f2), 'f2'], [`F-β (β = ${beta.toFixed(2)})`, n(point.fbeta), 'fbeta'],
-    ['Average precision', n(ap), 'ap'], ['Lesion TPR', n(point.lesionTPR), 'lesion-tpr'], ['Lesion FPR', n(point.lesionFPR), 'lesion-fpr'],
-    ['Lesions (pred / ref)', `${point.lesionCountPred} / ${point.lesionCountTruth}`, 'lesion-counts'],
-    ['Volume (pred / ref)', `${formatMl(m.volumePredMl)} / ${formatMl(m.volumeTruthMl)} mL`, 'volumes'],
+  const lesionOf = (p: OperatingPoint) => lesionRates(Math.round(p.lesionTPR * p.lesionCountTruth), p.lesionCountTruth, p.lesionCountPred - Math.round(p.lesionFPR * p.lesionCountPred), p.lesionCountPred);
+  const sweepLesions = point ? lesionOf(point) : null;
+  const f = filtered;
+  // name, the map at the threshold, after the lesion filter, test id
+  const rows: [string, string, string, string][] = point && sweepLesions ? [
+    ['Precision', n(point.precision), n(f?.precision), 'precision'], ['Recall', n(point.recall), n(f?.recall), 'recall'],
+    ['Specificity', n(point.specificity), n(f?.specificity), 'specificity'], ['Dice (F1)', n(point.dice), n(f?.dice), 'dice'],
+    ['F2', n(point.f2), n(f?.f2), 'f2'], [`F-β (β = ${beta.toFixed(2)})`, n(point.fbeta), f ? n(fBetaFromCounts(f, beta)) : '–', 'fbeta'],
+    ['Average precision', n(ap), n(ap), 'ap'],
+    ['Lesion precision', n(sweepLesions.lesionPrecision), n(f?.lesionPrecision), 'lesion-precision'],
+    ['Lesion recall (TPR)', n(point.lesionTPR), n(f?.lesionTPR), 'lesion-tpr'], ['Lesion F1', n(sweepLesions.lesionF1), n(f?.lesionF1), 'lesion-f1'],
+    ['Lesion FPR', n(point.lesionFPR), n(f?.lesionFPR), 'lesion-fpr'],
+    ['Lesions (pred / ref)', `${point.lesionCountPred} / ${point.lesionCountTruth}`, f ? `${f.lesionCountPred} / ${f.lesionCountTruth}` : '–', 'lesion-counts'],
+    ['Volume (pred / ref)', `${formatMl(m.volumePredMl)} / ${formatMl(m.volumeTruthMl)} mL`, f ? `${formatMl(f.volumePredMl)} / ${formatMl(f.volumeTruthMl)} mL` : '–', 'volumes'],
   ] : [];
   return (
     <section className="panel" data-testid="metrics-panel">
@@ -60,11 +75,15 @@ export function MetricsPanel({ result, point, ap, beta, manual, onBeta, onThresh
       </label>
       {point ? (
         <table className="metrics" data-testid="metrics">
+          <thead><tr><th /><th title="The map cut at the operating threshold">threshold</th><th title="The mask after the lesion filter (Lesions panel)">filtered</th></tr></thead>
           <tbody>
-            {rows.map(([name, value, id]) => <tr key={id}><th>{name}</th><td data-testid={`metric-${id}`}>{value}</td></tr>)}
+            {rows.map(([name, value, after, id]) => (
+              <tr key={id}><th>{name}</th><td data-testid={`metric-${id}`}>{value}</td><td data-testid={`metric-filtered-${id}`}>{after}</td></tr>
+            ))}
           </tbody>
         </table>
       ) : <p className="hint">Computing the metrics at every threshold…</p>}
     </section>
   );
 }
+

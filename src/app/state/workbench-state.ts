@@ -2,6 +2,7 @@
  * The page's state and its pure reducer: the open case, the backend, the run in progress, the
  * last result (probability map, mask, lesions, metrics), the overlay style and the error shown.
  */
+import type { LesionFilterRule } from '../../core/lesion-filter.ts';
 import type { Vec3 } from '../../core/types.ts';
 import type { BackendName } from '../../model/backend.ts';
 import type { MirrorMode } from '../../model/mirror-policy.ts';
@@ -20,6 +21,8 @@ export interface OverlayStyle {
   colormap: string;
   opacity: number;
   visible: boolean;
+  /** The lesions the lesion filter removed, shown as a second layer (blue) so a reader can overrule it. */
+  showRemoved: boolean;
 }
 
 export interface BackendStatus {
@@ -37,6 +40,8 @@ export type ModelDefaults = Pick<ModelIndex, 'defaultModel' | 'defaultsFor'>;
 
 export interface RunSettings {
   threshold: number;
+  /** The lesion filter set on the page; null: the model's own defaults. */
+  lesionFilter: LesionFilterRule | null;
   overlapFraction: number;
   batchSize: number;
   mirror: MirrorMode;
@@ -138,14 +143,14 @@ export const INITIAL_STATE: WorkbenchState = {
   modelDefaults: null,
   selectedModel: null,
   modelChosen: false,
-  settings: { threshold: DEFAULT_THRESHOLD, overlapFraction: 0.5, batchSize: 4, mirror: 'auto' },
+  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto' },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
   result: null,
   error: null,
   notice: null,
-  overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true },
+  overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true, showRemoved: false },
   view: 'multiplanar',
   cutAway: false,
   displayScan: 'flair',

@@ -21,6 +21,8 @@ interface Props {
   display: { id: string; role: string; volume: Volume } | null;
   /** The overlay's voxels and the run they belong to; null shows the scan alone. */
   overlay: { runId: number; data: Float32Array | Uint8Array } | null;
+  /** The lesions the lesion filter removed, shown in blue over the overlay; null hides them. */
+  removed: Uint8Array | null;
   style: OverlayStyle;
   view: ViewMode;
   cutAway: boolean;
@@ -35,13 +37,13 @@ interface Props {
  * The niivue canvas. Calls to niivue run one after another (a promise chain), so a new scan is
  * in place before its overlay arrives. data-* attributes expose what is shown, for tests.
  */
-export function Viewer({ base, display, overlay, style, view, cutAway, jump, onOverlayDrawn, onError, drawingRef }: Props) {
+export function Viewer({ base, display, overlay, removed, style, view, cutAway, jump, onOverlayDrawn, onError, drawingRef }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const controller = useRef<NiivueController | null>(null);
   const queue = useRef<Promise<void>>(Promise.resolve());
   const drawnRuns = useRef(new Set<number>());
   const [location, setLocation] = useState<Vec3 | null>(null);
-  const [shown, setShown] = useState({ baseId: '', overlayVoxels: 0, runId: 0, display: '' });
+  const [shown, setShown] = useState({ baseId: '', overlayVoxels: 0, runId: 0, display: '', removedVoxels: 0 });
 
   /** Runs `task` after the queued ones; resolves with its value (null when the viewer is gone or the task failed). */
   const request = <T,>(task: (c: NiivueController) => T | Promise<T>): Promise<T | null> => new Promise((resolve) => {
@@ -81,7 +83,7 @@ export function Viewer({ base, display, overlay, style, view, cutAway, jump, onO
     enqueue(async (c) => {
       await c.setBase(base.volume, base.id);
       c.setView(view);
-      setShown({ baseId: base.id, overlayVoxels: 0, runId: 0, display: 'flair' });
+      setShown({ baseId: base.id, overlayVoxels: 0, runId: 0, display: 'flair', removedVoxels: 0 });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base?.id, base?.volume]);
@@ -100,6 +102,14 @@ export function Viewer({ base, display, overlay, style, view, cutAway, jump, onO
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [overlay?.data, style.kind, base?.id]);
+
+  useEffect(() => {
+    enqueue((c) => {
+      c.setRemoved(removed);
+      setShown((s) => ({ ...s, removedVoxels: c.removedVoxelCount() }));
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [removed, base?.id]);
 
   useEffect(() => {
     enqueue((c) => {
@@ -136,6 +146,7 @@ export function Viewer({ base, display, overlay, style, view, cutAway, jump, onO
       data-overlay-visible={overlay && style.visible ? 'true' : 'false'}
       data-overlay-voxels={shown.overlayVoxels}
       data-overlay-run={shown.runId}
+      data-removed-voxels={shown.removedVoxels}
       data-crosshair-vox={location ? location.join(',') : ''}
       data-cut-away={cutAway ? 'true' : 'false'}
     >

@@ -35,6 +35,8 @@ export class NiivueController {
   private shownScan: Float32Array | null = null;
   private overlay: NVImage | null = null;
   private hasOverlayData = false;
+  /** The lesions the lesion filter removed, a second layer in blue (layer 2). */
+  private removed: NVImage | null = null;
   private cutAway = false;
 
   constructor(onLocation: (vox: Vec3 | null) => void) {
@@ -71,12 +73,15 @@ export class NiivueController {
     const image = await imageFromVolume(volume, `${name}.nii`, 'gray', 1, NaN, NaN, false);
     const [calMin, calMax] = OVERLAY_RANGE.probability;
     const overlay = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'overlay.nii', 'warm', 0, calMin, calMax, true);
+    const removed = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'removed.nii', 'blue', 0, 0.5, 1, true);
     // a drawing belongs to the scan it was drawn on
     if (this.nv.drawBitmap) this.stopDrawing();
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
     this.nv.addVolume(image);
     this.nv.addVolume(overlay);
+    this.nv.addVolume(removed);
     this.base = image;
+    this.removed = removed;
     this.shownScan = volume.data;
     this.overlay = overlay;
     this.hasOverlayData = false;
@@ -116,6 +121,28 @@ export class NiivueController {
       img.set(data);
     }
     this.applyStyle(style);
+  }
+
+  /** Shows the lesions the filter removed (0/1 on the base grid) in blue; null hides the layer. */
+  setRemoved(data: Uint8Array | null): void {
+    const img = this.removed?.img;
+    if (!this.removed || !img) return;
+    if (data !== null) {
+      if (data.length !== img.length) throw new Error(`removed lesions have ${data.length} voxels, the scan ${img.length}`);
+      img.set(data);
+    }
+    this.removed.opacity = data === null ? 0 : 0.8;
+    this.nv.refreshLayers(this.removed, 2);
+    this.nv.drawScene();
+  }
+
+  /** Voxels of the removed-lesions layer while it is shown (0 when hidden). */
+  removedVoxelCount(): number {
+    const img = this.removed?.img;
+    if (!this.removed || !img || this.removed.opacity === 0) return 0;
+    let n = 0;
+    for (let v = 0; v < img.length; v++) if (img[v] >= 0.5) n++;
+    return n;
   }
 
   /** Colormap, opacity and visibility of the overlay. */
@@ -227,11 +254,14 @@ export class NiivueController {
 /** niivue turns a clip plane off at depths of 1.8 and more. */
 const NO_CLIP_DEPTH = 2;
 
-/** An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI bytes with its own header. */
+/**
+ * An NVImage of `volume`, passed to niivue as uncompressed float32 NIfTI-1 bytes with its own header
+ * (a NIfTI-2 scan too: its header's geometry is written as NIfTI-1's, the form niivue is driven with here).
+ */
 export function imageFromVolume(
   volume: Volume, name: string, colormap: string, opacity: number, calMin: number, calMax: number, trustCalMinMax: boolean,
 ): Promise<NVImage> {
-  const bytes = writeNifti(volume, 'float32');
+  const bytes = writeNifti(volume, 'float32', { version: 1 });
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   // NVImage.new's positional parameters, niivue 0.69: the defaults except those named here
   return NVImage.new(
