@@ -6,6 +6,8 @@ import type { EvaluationReport } from '../core/evaluate.ts';
 import { lesionCsvLines, type LesionRow, type LesionTable } from '../core/lesion-table.ts';
 import { csvCell } from '../core/csv.ts';
 import { writeNifti } from '../core/nifti-io.ts';
+import { writeDicomSeg } from '../core/dicom-seg.ts';
+import type { DicomSeries } from '../core/dicom-series.ts';
 import type { Volume } from '../core/types.ts';
 import { maskLike } from '../core/volume.ts';
 
@@ -110,4 +112,10 @@ export function downloadBytes(bytes: Uint8Array | string, fileName: string, mime
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** The mask as a DICOM SEG over the FLAIR's source series (a FLAIR converted from DICOM). */
+export function maskSegBytes(flair: { volume: Volume; dicomSeries?: DicomSeries; name: string }, mask: Uint8Array, modelName: string): Uint8Array {
+  if (!flair.dicomSeries) throw new Error(`${flair.name} was not loaded from DICOM, so a DICOM SEG has no series to reference; export the mask as .nii.gz`);
+  return writeDicomSeg(mask, flair.volume, flair.dicomSeries, { algorithmName: `lesion-workbench ${modelName}` });
 }
