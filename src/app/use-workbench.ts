@@ -299,7 +299,7 @@ export function useWorkbench(url: UrlOptions): {
       const record = metricsRecord({
         caseTitle: caseFiles.title, model: result.modelName, backend: backend.name ?? result.backend,
         threshold: result.outcome.threshold, flair: flair.volume, lesions: result.outcome.lesions,
-        evaluation: result.outcome.metrics, timingsMs,
+        evaluation: result.outcome.metrics, timingsMs, lesionFilter: { ...result.outcome.rule, removed: result.outcome.removedLesions.length },
       });
       if (what === 'metrics-json') return downloadBytes(metricsJson(record), `${stem}_metrics.json`, 'application/json');
       return downloadBytes(metricsCsv(record), `${stem}_metrics.csv`, 'text/csv');
