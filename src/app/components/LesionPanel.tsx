@@ -47,7 +47,7 @@ export function LesionPanel({ result, filter, onRule, showRemoved, onShowRemoved
   const rows = shown === 'missed' ? (missed ?? []) : shown === 'false' ? falseRows : preview.rows;
   const isModelRule = sameRule(applied, outcome.modelRule);
   return (
-    <section className="panel" data-testid="lesion-panel">
+    <section className="panel" data-testid="lesion-panel" data-applied-rule={`${outcome.rule.minLesionMm3},${outcome.rule.minConfidence}`}>
       <h2>Lesions</h2>
       <div className="stats">
         <div><span className="big" data-testid="lesion-count">{preview.count}</span><span className="hint">lesions</span></div>
