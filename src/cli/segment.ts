@@ -7,15 +7,15 @@
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
  * The mask holds the lesions the lesion filter keeps (the model's defaults, or the options given);
- * --removed writes the ones it removed.
+ * --removed writes the ones it removed. Each output is written whole (a temporary name, then a rename).
  */
-import { writeFile } from 'node:fs/promises';
 import type { Volume } from '../core/types.ts';
 import { lesionCsvLines } from '../core/lesion-table.ts';
 import { writeNifti } from '../core/nifti-io.ts';
 import { maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
@@ -66,15 +66,15 @@ runCli(async () => {
   const pools = threadPools(backend, threadsArg ?? defaultThreads(backend), log);
   const { flair, probability, mask, lesions, removed, timings, seconds } = await segmentCase(model, meta, scans, settings, log, heading, { pools, modelDir })
     .finally(() => pools.close());
-  await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
+  await writeFileAtomic(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
   const probPath = optionalString(o, 'prob');
   if (probPath !== undefined) {
-    await writeFile(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
+    await writeFileAtomic(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
   }
   const removedPath = optionalString(o, 'removed');
-  if (removedPath !== undefined) await writeFile(removedPath, writeNifti(maskLike(flair, removed), 'uint8', { gzip: removedPath.endsWith('.gz') }));
+  if (removedPath !== undefined) await writeFileAtomic(removedPath, writeNifti(maskLike(flair, removed), 'uint8', { gzip: removedPath.endsWith('.gz') }));
   const lesionsPath = optionalString(o, 'lesions');
-  if (lesionsPath !== undefined) await writeFile(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
+  if (lesionsPath !== undefined) await writeFileAtomic(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
   log(`done in ${seconds.toFixed(1)} s (model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
     `${timings.patches} patches); ${lesions.count} lesions, ${lesions.totalVolumeMl.toFixed(3)} mL (${lesions.totalVoxels} voxels) -> ${out}`);
 });
