@@ -28,7 +28,7 @@ const SCAN_ORDER: Modality[] = ['flair', 't1', 't2', 't1post'];
 
 /** The workbench page. */
 export function App({ url }: { url: UrlOptions }) {
-  const { state, actions, tuning, tuningActions, autoRunning } = useWorkbench(url);
+  const { state, actions, tuning, tuningActions, autoRunning, converting } = useWorkbench(url);
   const drawing = useRef<DrawingHandle | null>(null);
   const { flair, truth, scans } = scansOf(state.caseFiles);
   const busy = state.run !== null && !autoRunning;
@@ -88,7 +88,8 @@ export function App({ url }: { url: UrlOptions }) {
       <ErrorBanner error={state.error} notice={state.notice} onDismiss={actions.dismissError} />
       <main>
         <aside className="left">
-          <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={busy} />
+          <DropZone onFiles={(files) => void actions.loadFiles(files)} onDemo={actions.loadDemo} disabled={busy || converting !== null} />
+          {converting && <p className="hint" data-testid="dicom-progress" role="status">{converting}</p>}
           <FileList caseFiles={state.caseFiles} disabled={state.run !== null} onRole={actions.setRole} onRemove={actions.removeFile} />
           <RunPanel state={state} actions={actions} blocker={blocker} />
           <ReferenceEditor
@@ -127,7 +128,7 @@ export function App({ url }: { url: UrlOptions }) {
             canCompare={state.run === null && scanSweeps.length < state.models.length} onCompare={tuningActions.compareModels}
           />
           <FinetunePanel tuning={tuning} actions={tuningActions} blocker={finetuneBlocker} />
-          <ExportPanel enabled={result !== null} hasReference={truth !== null} onDownload={actions.download} />
+          <ExportPanel enabled={result !== null} hasReference={truth !== null} fromDicom={flair?.dicomSeries !== undefined} onDownload={actions.download} />
           <TimingsPanel result={result} preparation={state.casePreparation} />
         </aside>
       </main>

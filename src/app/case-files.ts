@@ -9,6 +9,7 @@ import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from '../worker/protocol.ts';
 import { assignRoles, type FileRole, guessRole, ROLE_LABELS, voxelEvidence } from '../core/file-roles.ts';
+import type { DicomSeries } from '../core/dicom-series.ts';
 
 /** One loaded file of the case. */
 export interface LoadedFile {
@@ -17,6 +18,8 @@ export interface LoadedFile {
   sizeBytes: number;
   role: FileRole;
   volume: Volume;
+  /** The DICOM series a converted scan came from (its SEG export references it). */
+  dicomSeries?: DicomSeries;
 }
 
 /** The open case: its files and whether it is the built-in demo. */
@@ -78,10 +81,22 @@ export function constantImageProblem(name: string, volume: Volume): string | nul
   return `${name}: every voxel is ${first} (${first === 0 ? 'an empty' : 'a constant'} image): there is no scan in it to segment or score`;
 }
 
-/** Wraps read volumes as files of the case, with roles guessed from their names and voxels. */
-export function toLoadedFiles(volumes: readonly { name: string; sizeBytes: number; volume: Volume }[], takenRoles: readonly FileRole[] = []): LoadedFile[] {
-  const roles = assignRoles(volumes.map((v) => ({ name: v.name, evidence: voxelEvidence(v.volume.data) })), takenRoles);
-  return volumes.map((v, n) => ({ id: `file-${nextId++}`, name: v.name, sizeBytes: v.sizeBytes, role: roles[n], volume: v.volume }));
+/** A read volume; `roleHint` (a DICOM series' guessed modality) stands for the name when roles are guessed. */
+export interface ReadFile {
+  name: string;
+  sizeBytes: number;
+  volume: Volume;
+  roleHint?: string;
+  dicomSeries?: DicomSeries;
+}
+
+/** Wraps read volumes as files of the case, with roles guessed from their names (or role hints) and voxels. */
+export function toLoadedFiles(volumes: readonly ReadFile[], takenRoles: readonly FileRole[] = []): LoadedFile[] {
+  const roles = assignRoles(volumes.map((v) => ({ name: v.roleHint ?? v.name, evidence: voxelEvidence(v.volume.data) })), takenRoles);
+  return volumes.map((v, n) => ({
+    id: `file-${nextId++}`, name: v.name, sizeBytes: v.sizeBytes, role: roles[n], volume: v.volume,
+    ...(v.dicomSeries ? { dicomSeries: v.dicomSeries } : {}),
+  }));
 }
 
 /**

@@ -2,10 +2,13 @@
  * What the Export panel downloads: the mask and probability map as .nii.gz on the input's grid and
  * header, and a metrics record as JSON or CSV. Pure builders; `downloadBytes` does the browser part.
  */
+import type { LesionFilterRule } from '../core/lesion-filter.ts';
 import type { EvaluationReport } from '../core/evaluate.ts';
 import { lesionCsvLines, type LesionRow, type LesionTable } from '../core/lesion-table.ts';
 import { csvCell } from '../core/csv.ts';
 import { writeNifti } from '../core/nifti-io.ts';
+import { writeDicomSeg } from '../core/dicom-seg.ts';
+import type { DicomSeries } from '../core/dicom-series.ts';
 import type { Volume } from '../core/types.ts';
 import { maskLike } from '../core/volume.ts';
 
@@ -29,6 +32,8 @@ export interface MetricsRecord {
   spacingMm: readonly number[];
   lesionCount: number;
   totalVolumeMl: number;
+  /** The lesion filter applied to the mask and how many lesions it removed (absent: none was recorded). */
+  lesionFilter?: LesionFilterRule & { removed: number };
   /** With a reference mask, `inReference` says whether each lesion touches it (found) or not (false). */
   lesions: LesionRow[];
   /** With a reference mask: its lesions that no predicted lesion touches. */
@@ -43,6 +48,7 @@ export interface MetricsRecord {
 export function metricsRecord(input: {
   caseTitle: string; model: string; backend: string; threshold: number; flair: Volume;
   lesions: LesionTable; evaluation: EvaluationReport | null; timingsMs: Record<string, number>; now?: Date;
+  lesionFilter?: LesionFilterRule & { removed: number };
 }): MetricsRecord {
   return {
     case: input.caseTitle,
@@ -53,6 +59,7 @@ export function metricsRecord(input: {
     spacingMm: [...input.flair.spacingMm],
     lesionCount: input.lesions.count,
     totalVolumeMl: input.lesions.totalVolumeMl,
+    ...(input.lesionFilter ? { lesionFilter: input.lesionFilter } : {}),
     lesions: input.lesions.rows,
     ...(input.lesions.missed ? { missedReferenceLesions: input.lesions.missed } : {}),
     evaluation: input.evaluation,
@@ -76,6 +83,8 @@ export function metricsCsv(record: MetricsRecord): string {
     ['threshold', record.threshold], ['dims', record.dims.join('x')], ['spacing_mm', record.spacingMm.join('x')],
     ['lesion_count', record.lesionCount], ['total_volume_ml', record.totalVolumeMl],
   ];
+  const filter = record.lesionFilter;
+  if (filter) rows.push(['min_lesion_mm3', filter.minLesionMm3], ['min_confidence', filter.minConfidence], ['removed_lesions', filter.removed]);
   if (record.evaluation) {
     for (const [key, value] of Object.entries(record.evaluation)) rows.push([snake(key), value ?? '']);
   }
@@ -110,4 +119,10 @@ export function downloadBytes(bytes: Uint8Array | string, fileName: string, mime
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** The mask as a DICOM SEG over the FLAIR's source series (a FLAIR converted from DICOM). */
+export function maskSegBytes(flair: { volume: Volume; dicomSeries?: DicomSeries; name: string }, mask: Uint8Array, modelName: string): Uint8Array {
+  if (!flair.dicomSeries) throw new Error(`${flair.name} was not loaded from DICOM, so a DICOM SEG has no series to reference; export the mask as .nii.gz`);
+  return writeDicomSeg(mask, flair.volume, flair.dicomSeries, { algorithmName: `lesion-workbench ${modelName}` });
 }

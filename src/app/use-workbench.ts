@@ -3,13 +3,15 @@
  * files, change roles, segment, cancel, threshold, export). Worker events are switched on
  * exhaustively here.
  */
-import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { Vec3 } from '../core/types.ts';
 import type { Modality } from '../model/model-meta.ts';
 import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
-import { type CaseFiles, changeRole, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from './case-files.ts';
+import { caseAfterInput, readCaseInput } from './case-input.ts';
+import { DicomWorkerClient } from './dicom-client.ts';
+import { type CaseFiles, changeRole, removeFile, scansOf, segmentBlocker, setCaseMessage, withEditedReference } from './case-files.ts';
 import { demoCase } from './demo-case.ts';
-import { downloadBytes, fileStem, maskNiftiBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
+import { downloadBytes, fileStem, maskNiftiBytes, maskSegBytes, metricsCsv, metricsJson, metricsRecord, probabilityNiftiBytes } from './export.ts';
 import { fetchModelIndex, modelRef } from './models.ts';
 import type { FileRole } from '../core/file-roles.ts';
 import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
@@ -23,7 +25,7 @@ import { SegmentWorkerClient } from './worker-client.ts';
  */
 const HARD_CANCEL_MS = 300;
 
-export type ExportKind = 'mask' | 'probability' | 'metrics-json' | 'metrics-csv' | 'reference';
+export type ExportKind = 'mask' | 'seg' | 'probability' | 'metrics-json' | 'metrics-csv' | 'reference';
 
 export interface WorkbenchActions {
   loadFiles: (files: File[]) => Promise<void>;
@@ -53,6 +55,8 @@ export function useWorkbench(url: UrlOptions): {
   state: WorkbenchState; actions: WorkbenchActions; tuning: ReturnType<typeof useTuning>['tuning']; tuningActions: TuningActions;
   /** The run in progress is the demo's automatic first run, which loading files interrupts. */
   autoRunning: boolean;
+  /** DICOM conversion in progress ("Converting DICOM: series 2 of 5 (...)"), or null. */
+  converting: string | null;
 } {
   const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({
     ...initial, caseFiles: demoCase(), settings: { ...initial.settings, mirror: url.mirror },
@@ -211,30 +215,28 @@ export function useWorkbench(url: UrlOptions): {
     }
   }, [sendCase]);
 
+  const [converting, setConverting] = useState<string | null>(null);
+  const dicomRef = useRef<DicomWorkerClient | null>(null);
+  useEffect(() => () => dicomRef.current?.dispose(), []);
   const loadFiles = useCallback(async (files: File[]) => {
     if (files.length === 0) return;
-    const { volumes, problems } = await readNiftiFiles(files);
+    let input: Awaited<ReturnType<typeof readCaseInput>>;
+    try {
+      input = await readCaseInput(files, (dicomRef.current ??= new DicomWorkerClient()), setConverting);
+    } catch (error) {
+      return dispatch({ type: 'error', kind: 'file', message: `The DICOM files could not be converted: ${(error as Error).message.replace(/\.$/, '')}. The scans already loaded are kept.` });
+    } finally {
+      setConverting(null);
+    }
     const running = stateRef.current.run;
-    if (volumes.length > 0 && running && running.runId === runRef.current.autoRunId) {
+    if (input.volumes.length > 0 && running && running.runId === runRef.current.autoRunId) {
       // the demo's automatic run gives way to the user's files
       dispatch({ type: 'cancelled', runId: running.runId });
       clientRef.current?.restart();
     }
-    const current = stateRef.current.caseFiles;
-    const messages = problems.map((p) => p.message);
-    if (volumes.length > 0) {
-      try {
-        const taken = current && !current.isDemo ? current.files.map((f) => f.role) : [];
-        applyCase(mergeIntoCase(current, toLoadedFiles(volumes, taken)));
-      } catch (error) {
-        messages.push(`${(error as Error).message}. Files on different grids are refused (not resampled).`);
-      }
-    }
-    if (messages.length > 0) {
-      const kept = volumes.length > 0 && messages.length === problems.length ? '' : ' The scans already loaded are kept.';
-      const sentences = messages.map((m) => (/[.!?]$/.test(m) ? m : `${m}.`));
-      dispatch({ type: 'error', kind: 'file', message: `${sentences.join(' ')}${kept}` });
-    }
+    const { next, message } = caseAfterInput(stateRef.current.caseFiles, input);
+    if (next) applyCase(next);
+    if (message) dispatch({ type: 'error', kind: 'file', message });
   }, [applyCase]);
 
   const segment = useCallback(() => {
@@ -289,6 +291,7 @@ export function useWorkbench(url: UrlOptions): {
       }
       if (!result) return;
       if (what === 'mask') return downloadBytes(maskNiftiBytes(flair.volume, result.outcome.mask), `${stem}_lesion_mask.nii.gz`, 'application/gzip');
+      if (what === 'seg') return downloadBytes(maskSegBytes(flair, result.outcome.mask, result.modelName), `${stem}_lesion_seg.dcm`, 'application/dicom');
       if (what === 'probability') return downloadBytes(probabilityNiftiBytes(flair.volume, result.probability), `${stem}_lesion_probability.nii.gz`, 'application/gzip');
       const { worker, ...page } = result.timings;
       const { postedAtEpochMs: _posted, patches: _patches, ...workerMs } = worker;
@@ -296,7 +299,7 @@ export function useWorkbench(url: UrlOptions): {
       const record = metricsRecord({
         caseTitle: caseFiles.title, model: result.modelName, backend: backend.name ?? result.backend,
         threshold: result.outcome.threshold, flair: flair.volume, lesions: result.outcome.lesions,
-        evaluation: result.outcome.metrics, timingsMs,
+        evaluation: result.outcome.metrics, timingsMs, lesionFilter: { ...result.outcome.rule, removed: result.outcome.removedLesions.length },
       });
       if (what === 'metrics-json') return downloadBytes(metricsJson(record), `${stem}_metrics.json`, 'application/json');
       return downloadBytes(metricsCsv(record), `${stem}_metrics.csv`, 'text/csv');
@@ -365,5 +368,5 @@ export function useWorkbench(url: UrlOptions): {
   const { tuning, tuningActions, onTuningEvent } = useTuning({ state, dispatch, post, segment, selectModel: actions.selectModel });
   tuningEvents.current = onTuningEvent;
   const autoRunning = run !== null && run.runId === runRef.current.autoRunId;
-  return { state, actions, tuning, tuningActions, autoRunning };
+  return { state, actions, tuning, tuningActions, autoRunning, converting };
 }

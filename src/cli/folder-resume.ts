@@ -35,12 +35,13 @@ export const PROGRESS_FILE = 'summary.json';
 
 /**
  * The output files of one case, by name: CASE_mask.nii.gz and CASE_lesions.csv, with --prob
- * CASE_prob.nii.gz and with --removed CASE_removed.nii.gz.
+ * CASE_prob.nii.gz, with --removed CASE_removed.nii.gz, and CASE_seg.dcm for a DICOM study (`seg`).
  *
  * @example caseOutputNames('caseA', { prob: true, removed: false }) // ['caseA_mask.nii.gz', 'caseA_lesions.csv', 'caseA_prob.nii.gz']
  */
-export function caseOutputNames(name: string, wanted: { prob: boolean; removed: boolean }): string[] {
-  return [`${name}_mask.nii.gz`, `${name}_lesions.csv`, ...(wanted.prob ? [`${name}_prob.nii.gz`] : []), ...(wanted.removed ? [`${name}_removed.nii.gz`] : [])];
+export function caseOutputNames(name: string, wanted: { prob: boolean; removed: boolean; seg?: boolean }): string[] {
+  const optional: [boolean | undefined, string][] = [[wanted.prob, 'prob.nii.gz'], [wanted.removed, 'removed.nii.gz'], [wanted.seg, 'seg.dcm']];
+  return [`${name}_mask.nii.gz`, `${name}_lesions.csv`, ...optional.filter(([on]) => on).map(([, suffix]) => `${name}_${suffix}`)];
 }
 
 /** The finished cases of an --output folder, and the means to skip, restart and record them. */

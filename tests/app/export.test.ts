@@ -29,14 +29,17 @@ describe('exports', () => {
     const record = metricsRecord({
       caseTitle: 'case "one", FLAIR', model: 'fbeta15-light', backend: 'webgpu', threshold: 0.5, flair, lesions,
       evaluation: null, timingsMs: { modelMs: 12.5 }, now: new Date('2026-01-02T03:04:05Z'),
+      lesionFilter: { minLesionMm3: 3, minConfidence: 0.8, removed: 4 },
     });
     expect(record.lesionCount).toBe(2);
+    expect(record.lesionFilter).toEqual({ minLesionMm3: 3, minConfidence: 0.8, removed: 4 });
     expect(record.totalVolumeMl).toBeCloseTo(0.004, 12);
     expect(JSON.parse(metricsJson(record))).toEqual(JSON.parse(JSON.stringify(record)));
     const csv = metricsCsv(record).split('\n');
     expect(csv[0]).toBe('metric,value');
     expect(csv).toContain('case,"case ""one"", FLAIR"');
     expect(csv).toContain('lesion_count,2');
+    expect(csv).toEqual(expect.arrayContaining(['min_lesion_mm3,3', 'min_confidence,0.8', 'removed_lesions,4']));
     expect(csv).toContain('time_model_ms,12.5');
     expect(csv).toContain('lesion,voxels,volume_ml,centroid_i,centroid_j,centroid_k');
     expect(csv).toContain('1,1,0.002,0,0,0');

@@ -1,4 +1,5 @@
 import { type DragEvent, useRef, useState } from 'react';
+import { droppedFiles } from './dropped-files.ts';
 
 interface Props {
   onFiles: (files: File[]) => void;
@@ -6,15 +7,16 @@ interface Props {
   disabled: boolean;
 }
 
-/** The drop target and file picker for NIfTI files (several at once). */
+/** The drop target and pickers for NIfTI files, DICOM files or folders, and .zip files (several at once). */
 export function DropZone({ onFiles, onDemo, disabled }: Props) {
   const input = useRef<HTMLInputElement>(null);
+  const folder = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     event.stopPropagation();
     setOver(false);
-    if (!disabled) onFiles(Array.from(event.dataTransfer.files));
+    if (!disabled) void droppedFiles(event.dataTransfer).then(onFiles);
   };
   return (
     <div
@@ -24,10 +26,11 @@ export function DropZone({ onFiles, onDemo, disabled }: Props) {
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <p><strong>Drop NIfTI files here</strong></p>
-      <p className="hint">FLAIR (required), T1, T2, T1 post-contrast and a reference lesion mask, as .nii or .nii.gz on one grid</p>
+      <p><strong>Drop NIfTI files, or DICOM folders, files or a .zip here</strong></p>
+      <p className="hint">FLAIR (required), T1, T2, T1 post-contrast and a reference lesion mask (NIfTI or DICOM SEG), on one grid</p>
       <div className="row">
         <button type="button" onClick={() => input.current?.click()} disabled={disabled}>Choose files…</button>
+        <button type="button" onClick={() => folder.current?.click()} disabled={disabled}>Choose DICOM folder…</button>
         <button type="button" className="secondary" onClick={onDemo} disabled={disabled}>Load demo case</button>
       </div>
       <input
@@ -35,8 +38,20 @@ export function DropZone({ onFiles, onDemo, disabled }: Props) {
         data-testid="file-input"
         type="file"
         multiple
-        accept=".nii,.nii.gz,.gz"
         hidden
+        onChange={(e) => {
+          const files = Array.from(e.target.files ?? []);
+          e.target.value = '';
+          onFiles(files);
+        }}
+      />
+      <input
+        ref={folder}
+        data-testid="folder-input"
+        type="file"
+        multiple
+        hidden
+        {...{ webkitdirectory: '' }}
         onChange={(e) => {
           const files = Array.from(e.target.files ?? []);
           e.target.value = '';

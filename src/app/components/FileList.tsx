@@ -1,5 +1,6 @@
-import type { CaseFiles } from '../case-files.ts';
+import type { CaseFiles, LoadedFile } from '../case-files.ts';
 import { formatBytes } from '../format.ts';
+import { seriesLabel } from '../../core/dicom-series.ts';
 import { FILE_ROLES, type FileRole, ROLE_LABELS } from '../../core/file-roles.ts';
 
 interface Props {
@@ -21,7 +22,10 @@ export function FileList({ caseFiles, disabled, onRole, onRemove }: Props) {
       <ul>
         {caseFiles.files.map((f) => (
           <li key={f.id} data-testid="file-row" data-role={f.role}>
-            <span className="file-name" title={f.name}>{f.name} <span className="hint">{formatBytes(f.sizeBytes)}</span></span>
+            <span className="file-name" title={f.name}>
+              {f.name} <span className="hint">{formatBytes(f.sizeBytes)}</span>
+              {f.dicomSeries && <span className="hint" data-testid="dicom-series"><br />{dicomLine(f)}</span>}
+            </span>
             <select
               aria-label={`Role of ${f.name}`}
               data-testid="role-select"
@@ -39,4 +43,14 @@ export function FileList({ caseFiles, disabled, onRole, onRemove }: Props) {
       </ul>
     </div>
   );
+}
+
+/** A converted DICOM series as the list shows it: label, sequence, size, voxel size, slices. */
+function dicomLine(f: LoadedFile): string {
+  const s = f.dicomSeries;
+  if (!s) return '';
+  const { dims, spacingMm } = f.volume;
+  const sequence = s.sequenceName ? ` · ${s.sequenceName}` : '';
+  const slices = s.instances.length > 1 ? s.instances.length : s.instances[0]?.frames ?? 0;
+  return `DICOM ${seriesLabel(s)}${sequence} · ${dims.join('×')} · ${spacingMm.map((v) => +v.toFixed(2)).join('×')} mm · ${slices} slices`;
 }
