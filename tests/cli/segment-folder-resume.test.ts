@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveModelDir } from '../../src/cli/model-files.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
@@ -110,6 +110,8 @@ beforeAll(async () => {
   await copyFile(file('cohort/caseA/FLAIR.nii.gz'), file('cohort/caseC/FLAIR.nii.gz'));
   await writeFile(file('cohort/caseD/FLAIR.nii.gz'), writeNifti(large.flair, 'float32', { gzip: true }));
 });
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('segment:folder, killed and run again', () => {
   it('leaves only whole files, then skips the finished case, redoes the rest, and --overwrite redoes all', async () => {
