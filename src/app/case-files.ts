@@ -8,7 +8,7 @@ import type { Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import type { CaseVolume, WorkerRequest } from '../worker/protocol.ts';
-import { assignRoles, type FileRole, ROLE_LABELS, voxelEvidence } from '../core/file-roles.ts';
+import { assignRoles, type FileRole, guessRole, ROLE_LABELS, voxelEvidence } from '../core/file-roles.ts';
 import type { DicomSeries } from '../core/dicom-series.ts';
 
 /** One loaded file of the case. */
@@ -55,12 +55,30 @@ export async function readNiftiFiles(files: readonly File[]): Promise<{ volumes:
     }
     try {
       const source = { size: file.size, read: async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer()) };
-      volumes.push({ name: file.name, sizeBytes: file.size, volume: await readNiftiFrom(source, file.name) });
+      const volume = await readNiftiFrom(source, file.name);
+      const constant = constantImageProblem(file.name, volume);
+      if (constant) problems.push({ name: file.name, message: constant });
+      else volumes.push({ name: file.name, sizeBytes: file.size, volume });
     } catch (error) {
       problems.push({ name: file.name, message: (error as Error).message });
     }
   }
   return { volumes, problems };
+}
+
+/**
+ * Why an image with one value in every voxel is refused (it would replace the open case with
+ * nothing to segment), or null. An all-zero image whose name says it is a mask is a reference with
+ * no lesion, and is kept.
+ *
+ * @example constantImageProblem('empty.nii.gz', zeros) // "empty.nii.gz: every voxel is 0 (an empty image) ..."
+ */
+export function constantImageProblem(name: string, volume: Volume): string | null {
+  const data = volume.data;
+  const first = data[0];
+  for (let i = 1; i < data.length; i++) if (data[i] !== first) return null;
+  if (first === 0 && guessRole(name) === 'mask') return null;
+  return `${name}: every voxel is ${first} (${first === 0 ? 'an empty' : 'a constant'} image): there is no scan in it to segment or score`;
 }
 
 /** A read volume; `roleHint` (a DICOM series' guessed modality) stands for the name when roles are guessed. */

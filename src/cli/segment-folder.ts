@@ -8,7 +8,9 @@
  * CASE_lesions.csv (and CASE_prob.nii.gz with --prob) on the FLAIR's grid, and summary.csv gets one
  * line per case: lesion count and volume, and with a reference mask Dice, precision, recall, AP and
  * the lesion-wise rates. A case that fails gets its error in the summary and on stderr, and the
- * others go on; the exit code is 1 when any case failed.
+ * others go on; the exit code is 1 when any case failed. Every file is written whole (atomic-write.ts),
+ * and a rerun into the same --output skips the cases an earlier run finished unless --overwrite
+ * (folder-resume.ts).
  *
  * DICOM: every study under --input (DICOM files at any depth, grouped by StudyInstanceUID) is a case
  * too, named after the folder holding it; its series get roles from their tags, are converted with
@@ -16,7 +18,7 @@
  * a case also gets CASE_seg.dcm, the mask as a DICOM SEG over its FLAIR series.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { csvCell } from '../core/csv.ts';
 import type { DicomSeries } from '../core/dicom-series.ts';
@@ -29,6 +31,8 @@ import type { Modality, Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike, referenceLesions } from '../core/volume.ts';
 import { type DicomStudy, findDicomStudies, loadStudyCase } from './dicom-studies.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { removeStaleTempFiles, writeFileAtomic } from './atomic-write.ts';
+import { caseOutputNames, FolderProgress } from './folder-resume.ts';
 import { defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readVolume } from './read-volume.ts';
@@ -39,13 +43,14 @@ import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
   [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
-  [--threads N] [--min-lesion-mm3 V] [--min-confidence C] [--removed]
+  [--threads N] [--min-lesion-mm3 V] [--min-confidence C] [--removed] [--overwrite]
   Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names and voxels, as in the app),
   and so is every DICOM study under --input (roles from the series' tags; a DICOM SEG over the FLAIR is the reference);
   writes CASE_mask.nii.gz, CASE_lesions.csv (CASE_prob.nii.gz with --prob, CASE_removed.nii.gz with --removed:
-  the lesions the lesion filter removed; CASE_seg.dcm for a DICOM study) and summary.csv to --output.`;
+  the lesions the lesion filter removed; CASE_seg.dcm for a DICOM study) and summary.csv to --output.
+  A rerun into the same --output skips the cases an earlier run finished (recorded in summary.json); --overwrite redoes them.`;
 
-const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, removed: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
+const SPEC = { input: { type: 'string' }, output: { type: 'string' }, prob: { type: 'boolean' }, removed: { type: 'boolean' }, overwrite: { type: 'boolean' }, ...RUN_OPTION_SPEC } as const;
 
 const SUMMARY_COLUMNS = [
   'case', 'model', 'flair', 'lesions', 'volume_ml', 'removed_lesions', 'dice', 'precision', 'recall', 'ap', 'lesion_precision', 'lesion_recall',
@@ -91,18 +96,32 @@ runCli(async () => {
   if (chosenModel !== undefined) resolveModelDir(chosenModel);
   const cases = await caseFolders(input);
   await mkdir(output, { recursive: true });
+  const stale = removeStaleTempFiles(output);
+  if (stale.length > 0) log(`note: removed ${stale.length} temporary file${stale.length === 1 ? '' : 's'} an interrupted run left in ${output}`);
+  const wanted = { prob: flag(o, 'prob'), removed: flag(o, 'removed') };
+  const progress = await FolderProgress.open(output, JSON.stringify({ model: chosenModel ?? null, ...wanted, settings }), flag(o, 'overwrite'), log);
   const backend = await initNodeBackend(backendArg, log);
   const pools = threadPools(backend, threadsArg ?? defaultThreads(backend), log);
   log(`${cases.length} case${cases.length === 1 ? '' : 's'} in ${input}, backend ${backend}`);
 
   const models = new Map<string, LoadedModel>();
   const summary: SummaryLine[] = [];
+  let skipped = 0;
   try {
     for (const c of cases) {
+      const outputs = caseOutputNames(c.name, { ...wanted, seg: c.study !== undefined });
+      const kept = progress.finishedLine(c.name, outputs, log);
+      if (kept) {
+        summary.push(kept);
+        skipped++;
+        continue;
+      }
+      await progress.restart(c.name, outputs);
       const line: SummaryLine = { case: c.name };
       summary.push(line);
       try {
-        await segmentFolderCase(c, { output, settings, pools, chosenModel, prob: flag(o, 'prob'), removed: flag(o, 'removed'), models, line, log });
+        await segmentFolderCase(c, { output, settings, pools, chosenModel, ...wanted, models, line, log });
+        await progress.finish(c.name, outputs, line);
       } catch (error) {
         line.error = (error as Error).message;
         log(`error: ${c.name}: ${line.error}`);
@@ -112,9 +131,9 @@ runCli(async () => {
     await pools.close();
   }
   const csv = [SUMMARY_COLUMNS.join(','), ...summary.map((l) => SUMMARY_COLUMNS.map((k) => csvCell(l[k])).join(','))];
-  await writeFile(path.join(output, 'summary.csv'), `${csv.join('\n')}\n`);
+  await writeFileAtomic(path.join(output, 'summary.csv'), `${csv.join('\n')}\n`);
   const failed = summary.filter((l) => l.error !== undefined).length;
-  log(`${cases.length - failed} of ${cases.length} cases segmented -> ${path.join(output, 'summary.csv')}`);
+  log(`${cases.length - failed} of ${cases.length} cases segmented${skipped > 0 ? ` (${skipped} by an earlier run)` : ''} -> ${path.join(output, 'summary.csv')}`);
   if (failed > 0) process.exitCode = 1;
 });
 
@@ -185,11 +204,12 @@ async function segmentFolderCase(
   for (const note of truth?.notes ?? []) run.log(`${c.name}: note: lesion mask: ${note}`);
   const { flair, mask, lesions } = result;
   const out = (suffix: string) => path.join(run.output, `${c.name}_${suffix}`);
-  await writeFile(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));
-  if (run.prob) await writeFile(out('prob.nii.gz'), writeNifti(maskLike(flair, result.probability), 'float32', { gzip: true }));
-  if (read.flairSeries) await writeFile(out('seg.dcm'), writeDicomSeg(mask, flair, read.flairSeries, { algorithmName: `lesion-workbench ${loaded.meta.preset}` }));
-  if (run.removed) await writeFile(out('removed.nii.gz'), writeNifti(maskLike(flair, result.removed), 'uint8', { gzip: true }));
-  await writeFile(out('lesions.csv'), `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
+  // the mask last: a case's mask on disk means its other outputs are written too
+  if (run.prob) await writeFileAtomic(out('prob.nii.gz'), writeNifti(maskLike(flair, result.probability), 'float32', { gzip: true }));
+  if (read.flairSeries) await writeFileAtomic(out('seg.dcm'), writeDicomSeg(mask, flair, read.flairSeries, { algorithmName: `lesion-workbench ${loaded.meta.preset}` }));
+  if (run.removed) await writeFileAtomic(out('removed.nii.gz'), writeNifti(maskLike(flair, result.removed), 'uint8', { gzip: true }));
+  await writeFileAtomic(out('lesions.csv'), `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
+  await writeFileAtomic(out('mask.nii.gz'), writeNifti(maskLike(flair, mask), 'uint8', { gzip: true }));
   Object.assign(run.line, {
     lesions: lesions.count, volume_ml: lesions.totalVolumeMl.toFixed(4), removed_lesions: result.removedLesions.count, seconds: result.seconds.toFixed(1),
   });

@@ -9,9 +9,8 @@
  * A folder is a DICOM series, converted with the dcm2niix WASM build (dicom-input.ts); with a FLAIR
  * series, --out-seg writes the mask as a DICOM SEG over it.
  * The mask holds the lesions the lesion filter keeps (the model's defaults, or the options given);
- * --removed writes the ones it removed.
+ * --removed writes the ones it removed. Each output is written whole (a temporary name, then a rename).
  */
-import { writeFile } from 'node:fs/promises';
 import { writeDicomSeg } from '../core/dicom-seg.ts';
 import type { Volume } from '../core/types.ts';
 import { lesionCsvLines } from '../core/lesion-table.ts';
@@ -19,6 +18,7 @@ import { writeNifti } from '../core/nifti-io.ts';
 import { maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
 import { flag, optionalString, parseCliArgs, requiredString } from './args.ts';
+import { writeFileAtomic } from './atomic-write.ts';
 import { DEFAULT_MODEL, defaultModelForScans, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { readScanInput } from './dicom-input.ts';
@@ -79,16 +79,16 @@ runCli(async () => {
   const seg = flairInput.series && segPath !== undefined
     ? writeDicomSeg(mask, flair, flairInput.series, { algorithmName: `lesion-workbench ${meta.preset} (${modelDir.split(/[\\/]/).pop()})` })
     : null;
-  if (out !== undefined) await writeFile(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
-  if (seg && segPath !== undefined) await writeFile(segPath, seg);
+  if (out !== undefined) await writeFileAtomic(out, writeNifti(maskLike(flair, mask), 'uint8', { gzip: out.endsWith('.gz') }));
+  if (seg && segPath !== undefined) await writeFileAtomic(segPath, seg);
   const probPath = optionalString(o, 'prob');
   if (probPath !== undefined) {
-    await writeFile(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
+    await writeFileAtomic(probPath, writeNifti(maskLike(flair, probability), 'float32', { gzip: probPath.endsWith('.gz') }));
   }
   const removedPath = optionalString(o, 'removed');
-  if (removedPath !== undefined) await writeFile(removedPath, writeNifti(maskLike(flair, removed), 'uint8', { gzip: removedPath.endsWith('.gz') }));
+  if (removedPath !== undefined) await writeFileAtomic(removedPath, writeNifti(maskLike(flair, removed), 'uint8', { gzip: removedPath.endsWith('.gz') }));
   const lesionsPath = optionalString(o, 'lesions');
-  if (lesionsPath !== undefined) await writeFile(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
+  if (lesionsPath !== undefined) await writeFileAtomic(lesionsPath, `${lesionCsvLines(lesions.rows, { affine: flair.affine }).join('\n')}\n`);
   log(`done in ${seconds.toFixed(1)} s (model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
     `${timings.patches} patches); ${lesions.count} lesions, ${lesions.totalVolumeMl.toFixed(3)} mL (${lesions.totalVoxels} voxels) -> ${[out, segPath].filter(Boolean).join(', ')}`);
 });

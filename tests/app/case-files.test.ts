@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseFiles, changeRole, type LoadedFile, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from '../../src/app/case-files.ts';
+import { type CaseFiles, changeRole, constantImageProblem, type LoadedFile, mergeIntoCase, readNiftiFiles, removeFile, scansOf, segmentBlocker, setCaseMessage, toLoadedFiles, withEditedReference } from '../../src/app/case-files.ts';
 import { writeNifti } from '../../src/core/nifti-io.ts';
 import type { Vec3, Volume } from '../../src/core/types.ts';
 
@@ -107,5 +107,21 @@ describe('readNiftiFiles (the page reads File objects in slices)', () => {
       expect.stringMatching(/^huge\.nii: image too large: the header declares 1024x1024x1024 float32 voxels/),
       expect.stringMatching(/^notes\.txt: not a NIfTI file name/),
     ]);
+  });
+});
+
+describe('constantImageProblem (an image with one value is no scan)', () => {
+  it('refuses empty and constant images by name, keeps an empty reference mask and any image with two values', async () => {
+    const zeros = { ...volume(), data: new Float32Array(64) };
+    expect(constantImageProblem('empty.nii.gz', zeros)).toBe('empty.nii.gz: every voxel is 0 (an empty image): there is no scan in it to segment or score');
+    expect(constantImageProblem('sub-01_FLAIR.nii', volume())).toMatch(/^sub-01_FLAIR\.nii: every voxel is 1 \(a constant image\)/);
+    expect(constantImageProblem('sub-01_lesion_mask.nii.gz', zeros)).toBeNull();
+    expect(constantImageProblem('sub-01_lesion_mask.nii.gz', volume())).toMatch(/every voxel is 1/);
+    const two = volume();
+    two.data[63] = 2;
+    expect(constantImageProblem('t1.nii', two)).toBeNull();
+    const { volumes, problems } = await readNiftiFiles([new File([writeNifti(zeros, 'float32') as BlobPart], 'empty.nii'), new File([writeNifti(two, 'float32') as BlobPart], 't1.nii')]);
+    expect(volumes.map((v) => v.name)).toEqual(['t1.nii']);
+    expect(problems.map((p) => p.name)).toEqual(['empty.nii']);
   });
 });

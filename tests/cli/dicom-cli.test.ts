@@ -5,7 +5,7 @@
  * the series (never the patient), exit code 1 and no output.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -162,5 +162,18 @@ describe('segment:folder on a DICOM study', () => {
     const seg = readDicomSeg(await readFile(path.join(out, 'study1_seg.dcm')));
     expect(seg.referencedSeriesUids).toEqual([flair.seriesInstanceUid]);
     expect(Array.from(segMaskOnGrid(seg, mask))).toEqual(Array.from(mask.data));
+
+    // a rerun skips the finished study; without its SEG it is segmented again (the SEG is one of its outputs)
+    const segPath = path.join(out, 'study1_seg.dcm');
+    const segTime = statSync(segPath).mtimeMs;
+    const again = segment(['--input', root, '--output', out, '--backend', 'wasm', '--no-mirror'], 'segment-folder');
+    expect(again.stderr).toMatch(/^study1: skipped: finished in an earlier run/m);
+    expect(statSync(segPath).mtimeMs).toBe(segTime);
+    expect(await readFile(path.join(out, 'summary.csv'), 'utf8')).toBe(summary.join('\n'));
+    await rm(segPath);
+    const redone = segment(['--input', root, '--output', out, '--backend', 'wasm', '--no-mirror'], 'segment-folder');
+    expect(redone.status, redone.stderr).toBe(0);
+    expect(redone.stderr).toMatch(/^study1: segmented again: study1_seg\.dcm missing/m);
+    expect(readDicomSeg(await readFile(segPath)).referencedSeriesUids).toEqual([flair.seriesInstanceUid]);
   });
 });
