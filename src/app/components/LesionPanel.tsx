@@ -3,7 +3,7 @@ import { describeRule, type LesionFilterRule } from '../../core/lesion-filter.ts
 import type { FilteredPreview } from '../../core/lesion-scores.ts';
 import type { LesionRow } from '../../core/lesion-table.ts';
 import type { Vec3 } from '../../core/types.ts';
-import { formatMl } from '../format.ts';
+import { formatMl, formatThreshold } from '../format.ts';
 import type { SegmentationResult } from '../state/workbench-state.ts';
 import { LesionFilterControls } from './LesionFilterControls.tsx';
 
@@ -54,7 +54,7 @@ export function LesionPanel({ result, filter, onRule, showRemoved, onShowRemoved
         <div><span className="big" data-testid="lesion-volume">{formatMl(preview.totalVolumeMl)} mL</span><span className="hint">total volume</span></div>
       </div>
       <p className="hint" data-testid="lesion-threshold" data-threshold={threshold}>
-        26-connected components of p ≥ {threshold.toFixed(2)}; filter: {describeRule(applied).replace('mm^3', 'mm³')}{isModelRule ? ' (the model’s defaults)' : ''};{' '}
+        26-connected components of p ≥ {formatThreshold(threshold)}; filter: {describeRule(applied).replace('mm^3', 'mm³')}{isModelRule ? ' (the model’s defaults)' : ''};{' '}
         <span data-testid="lesion-removed-count">{preview.removedCount}</span> removed
       </p>
       <LesionFilterControls rule={applied} modelRule={outcome.modelRule} onRule={onRule} showRemoved={showRemoved} onShowRemoved={onShowRemoved} />

@@ -1,6 +1,7 @@
 import type { EvaluationReport } from '../../core/evaluate.ts';
 import { lesionRates } from '../../core/lesion-metrics.ts';
 import { fBetaFromCounts } from '../../core/metrics.ts';
+import { voxelVolumeMl } from '../../core/volume.ts';
 import type { OperatingPoint } from '../../core/operating-point.ts';
 import { formatMl, formatThreshold } from '../format.ts';
 import type { SegmentationResult } from '../state/workbench-state.ts';
@@ -37,11 +38,12 @@ export function MetricsPanel({ result, point, filtered, ap, beta, manual, onBeta
       </section>
     );
   }
-  const m = result.outcome.metrics;
   const n = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
   const threshold = point?.threshold ?? result.outcome.threshold;
   const lesionOf = (p: OperatingPoint) => lesionRates(Math.round(p.lesionTPR * p.lesionCountTruth), p.lesionCountTruth, p.lesionCountPred - Math.round(p.lesionFPR * p.lesionCountPred), p.lesionCountPred);
   const sweepLesions = point ? lesionOf(point) : null;
+  // the sweep counts voxels: volumes from the grid's voxel size
+  const voxelMl = voxelVolumeMl(result.outcome.candidates.overlaps?.spacingMm ?? [1, 1, 1]);
   const f = filtered;
   // name, the map at the threshold, after the lesion filter, test id
   const rows: [string, string, string, string][] = point && sweepLesions ? [
@@ -53,7 +55,7 @@ export function MetricsPanel({ result, point, filtered, ap, beta, manual, onBeta
     ['Lesion recall (TPR)', n(point.lesionTPR), n(f?.lesionTPR), 'lesion-tpr'], ['Lesion F1', n(sweepLesions.lesionF1), n(f?.lesionF1), 'lesion-f1'],
     ['Lesion FPR', n(point.lesionFPR), n(f?.lesionFPR), 'lesion-fpr'],
     ['Lesions (pred / ref)', `${point.lesionCountPred} / ${point.lesionCountTruth}`, f ? `${f.lesionCountPred} / ${f.lesionCountTruth}` : '–', 'lesion-counts'],
-    ['Volume (pred / ref)', `${formatMl(m.volumePredMl)} / ${formatMl(m.volumeTruthMl)} mL`, f ? `${formatMl(f.volumePredMl)} / ${formatMl(f.volumeTruthMl)} mL` : '–', 'volumes'],
+    ['Volume (pred / ref)', `${formatMl((point.tp + point.fp) * voxelMl)} / ${formatMl((point.tp + point.fn) * voxelMl)} mL`, f ? `${formatMl(f.volumePredMl)} / ${formatMl(f.volumeTruthMl)} mL` : '–', 'volumes'],
   ] : [];
   return (
     <section className="panel" data-testid="metrics-panel">
