@@ -5,7 +5,7 @@
  * other shipped model's PR curve joins the first.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { openApp, snapshot, trackPageErrors } from './helpers/page.ts';
+import { openApp, setInputTimed, snapshot, trackPageErrors } from './helpers/page.ts';
 
 const METRICS = ['precision', 'recall', 'dice', 'fbeta', 'ap'] as const;
 
@@ -14,18 +14,8 @@ async function readMetrics(page: Page): Promise<Record<(typeof METRICS)[number],
   return Object.fromEntries(entries) as Record<(typeof METRICS)[number], number>;
 }
 
-/** Sets a range input the way a user's drag does (an input event); returns ms until the metrics text changed. */
-async function moveSlider(page: Page, testId: string, value: number): Promise<number> {
-  return page.evaluate(({ testId, value }) => {
-    const input = document.querySelector(`[data-testid="${testId}"]`) as HTMLInputElement;
-    const before = document.querySelector('[data-testid="metrics"]')?.textContent;
-    const t0 = performance.now();
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, String(value));
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    const after = document.querySelector('[data-testid="metrics"]')?.textContent;
-    return after !== before ? performance.now() - t0 : -1;
-  }, { testId, value });
-}
+/** Moves a slider as a user's drag does; ms until the metrics text changed. */
+const moveSlider = (page: Page, testId: string, value: number) => setInputTimed(page, testId, value, 'metrics');
 
 test('beta moves the operating point live: recall up, precision down, overlay and PR curve follow', async ({ page }, testInfo) => {
   test.setTimeout(10 * 60_000);

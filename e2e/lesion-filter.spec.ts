@@ -8,7 +8,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { labelComponents } from '../src/core/components.ts';
 import type { Vec3 } from '../src/core/types.ts';
-import { downloadVolume, openApp, snapshot, trackPageErrors } from './helpers/page.ts';
+import { downloadVolume, openApp, setInputTimed, snapshot, trackPageErrors } from './helpers/page.ts';
 
 /** The lesions of the map at 0.5 as the test sees them: voxels, peak probability, whether they touch the reference. */
 function lesionsOf(prob: Float32Array, truth: Float32Array, dims: Vec3) {
@@ -24,18 +24,8 @@ function lesionsOf(prob: Float32Array, truth: Float32Array, dims: Vec3) {
   return lesions;
 }
 
-/** Sets an input as a user's edit does; returns ms until the lesion count's text changed (-1: it did not change at once). */
-async function setControl(page: Page, testId: string, value: number): Promise<number> {
-  return page.evaluate(({ testId, value }) => {
-    const input = document.querySelector(`[data-testid="${testId}"]`) as HTMLInputElement;
-    const before = document.querySelector('[data-testid="lesion-count"]')?.textContent;
-    const t0 = performance.now();
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, String(value));
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-    const after = document.querySelector('[data-testid="lesion-count"]')?.textContent;
-    return after !== before ? performance.now() - t0 : -1;
-  }, { testId, value });
-}
+/** Sets a filter control as a user's edit does; ms until the lesion count changed. */
+const setControl = (page: Page, testId: string, value: number) => setInputTimed(page, testId, value, 'lesion-count');
 
 test('the lesion filter: model defaults, live controls, removed lesions shown apart', async ({ page }, testInfo) => {
   test.setTimeout(8 * 60_000);

@@ -91,3 +91,19 @@ export function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
 }
+
+/**
+ * Sets an input as a user's edit or drag does (an input event) and returns the ms until the text of
+ * `watchTestId` changed (-1: it did not change within the event).
+ */
+export async function setInputTimed(page: Page, testId: string, value: number, watchTestId: string): Promise<number> {
+  return page.evaluate(({ testId, value, watchTestId }) => {
+    const input = document.querySelector(`[data-testid="${testId}"]`) as HTMLInputElement;
+    const before = document.querySelector(`[data-testid="${watchTestId}"]`)?.textContent;
+    const t0 = performance.now();
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, String(value));
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    const after = document.querySelector(`[data-testid="${watchTestId}"]`)?.textContent;
+    return after !== before ? performance.now() - t0 : -1;
+  }, { testId, value, watchTestId });
+}
