@@ -123,8 +123,8 @@ async function runCase(
   const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
   const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
   const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule);
-  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability });
-  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability });
+  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability, components: { mask: filtered.keptComponents } });
+  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability, components: { mask: filtered.removedComponents } });
   if (filtered.stats.length > 0) log(`lesion filter (${describeRule(rule)}): kept ${lesions.count} of ${filtered.stats.length} lesions, removed ${removedLesions.count} (${removedLesions.totalVolumeMl.toFixed(3)} mL)`);
   return {
     flair, probability, mask: filtered.mask, lesions, removed: filtered.removed, removedLesions, rule, timings, seconds: (performance.now() - started) / 1000,

@@ -102,17 +102,44 @@ export function keptLabels(stats: readonly ComponentStat[], rule: LesionFilterRu
   return keep;
 }
 
-/** The kept lesions' mask and the removed lesions' mask (0/1 each) of labelled components. */
-export function splitByLabel(labels: Int32Array, keep: Uint8Array): { kept: Uint8Array; removed: Uint8Array } {
+/**
+ * The kept and the removed lesions of labelled components, each as a 0/1 mask and as components
+ * numbered 1..n in the order of the original labels: the numbering `labelComponents` gives the
+ * subset's mask (both number components by their first voxel in memory order), without a second
+ * flood fill.
+ */
+export function splitComponents(components: ComponentLabels, keep: Uint8Array): {
+  kept: Uint8Array; removed: Uint8Array; keptComponents: ComponentLabels; removedComponents: ComponentLabels;
+} {
+  const { labels, count, sizes } = components;
+  const relabel = new Int32Array(count + 1);
+  const keptSizes = [0];
+  const removedSizes = [0];
+  for (let l = 1; l <= count; l++) {
+    const side = keep[l] === 1 ? keptSizes : removedSizes;
+    relabel[l] = side.length;
+    side.push(sizes[l]);
+  }
   const kept = new Uint8Array(labels.length);
   const removed = new Uint8Array(labels.length);
+  const keptLabelsOut = new Int32Array(labels.length);
+  const removedLabelsOut = new Int32Array(labels.length);
   for (let v = 0; v < labels.length; v++) {
     const l = labels[v];
     if (l === 0) continue;
-    if (keep[l] === 1) kept[v] = 1;
-    else removed[v] = 1;
+    if (keep[l] === 1) {
+      kept[v] = 1;
+      keptLabelsOut[v] = relabel[l];
+    } else {
+      removed[v] = 1;
+      removedLabelsOut[v] = relabel[l];
+    }
   }
-  return { kept, removed };
+  return {
+    kept, removed,
+    keptComponents: { labels: keptLabelsOut, count: keptSizes.length - 1, sizes: keptSizes },
+    removedComponents: { labels: removedLabelsOut, count: removedSizes.length - 1, sizes: removedSizes },
+  };
 }
 
 /** The thresholded map with the filter applied. */
@@ -123,6 +150,9 @@ export interface FilteredLesions {
   removed: Uint8Array;
   /** The components of the unfiltered mask (threshold only), and their stats (index label - 1). */
   components: ComponentLabels;
+  /** The kept and the removed lesions as components of their own (for their tables). */
+  keptComponents: ComponentLabels;
+  removedComponents: ComponentLabels;
   stats: ComponentStat[];
   keep: Uint8Array;
 }
@@ -139,6 +169,6 @@ export function filterLesions(mask: Uint8Array, probability: ArrayLike<number>, 
   const components = labelComponents(mask, dims, 26);
   const stats = componentStats(components, probability, dims, spacingMm);
   const keep = keptLabels(stats, rule);
-  const { kept, removed } = splitByLabel(components.labels, keep);
-  return { mask: kept, removed, components, stats, keep };
+  const { kept, removed, keptComponents, removedComponents } = splitComponents(components, keep);
+  return { mask: kept, removed, components, keptComponents, removedComponents, stats, keep };
 }

@@ -3,17 +3,14 @@
  * threshold that maximises F-beta for a beta in O(bins). This is what the beta and threshold
  * sliders call on every move.
  */
+import { type LesionMetrics, lesionRates } from './lesion-metrics.ts';
 import { fBetaFromCounts, voxelMetrics, type VoxelMetrics } from './metrics.ts';
 import type { ThresholdSweep } from './threshold-sweep.ts';
 
 /** Voxel-wise and lesion-wise scores at one threshold (0/0 conventions of ./metrics.ts and ./lesion-metrics.ts). */
-export interface OperatingPoint extends VoxelMetrics {
+export interface OperatingPoint extends VoxelMetrics, Omit<LesionMetrics, 'volumePredMl' | 'volumeTruthMl'> {
   /** The bin edge used: voxels with prob >= threshold are lesion; Infinity means nothing is predicted. */
   threshold: number;
-  lesionTPR: number;
-  lesionFPR: number;
-  lesionCountPred: number;
-  lesionCountTruth: number;
   tp: number;
   fp: number;
   fn: number;
@@ -48,16 +45,10 @@ export function operatingPoint(sweep: ThresholdSweep, threshold: number, beta: n
   const fn = sweep.truthVoxels - tp;
   const tn = sweep.voxels - tp - fp - fn;
   const predLesions = sweep.predLesionsAt[b];
-  let lesionTPR: number;
-  if (sweep.truthLesions > 0) lesionTPR = sweep.detectedLesionsAt[b] / sweep.truthLesions;
-  else lesionTPR = predLesions === 0 ? 1 : 0;
   return {
     ...voxelMetrics({ tp, fp, fn, tn }, beta),
     threshold: b < edges.length ? edges[b] : Number.POSITIVE_INFINITY,
-    lesionTPR,
-    lesionFPR: predLesions > 0 ? sweep.falseLesionsAt[b] / predLesions : 0,
-    lesionCountPred: predLesions,
-    lesionCountTruth: sweep.truthLesions,
+    ...lesionRates(sweep.detectedLesionsAt[b], sweep.truthLesions, predLesions - sweep.falseLesionsAt[b], predLesions),
     tp, fp, fn, tn,
   };
 }

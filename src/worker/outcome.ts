@@ -49,16 +49,16 @@ export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilte
   const applied = checkLesionFilterRule(rule ?? held.modelRule);
   const { dims, spacingMm, probability } = held;
   const filtered = filterLesions(thresholdProbability(probability, threshold), probability, dims, spacingMm, applied);
-  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability }).rows;
+  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability, components: { mask: filtered.removedComponents } }).rows;
   const base = { threshold, mask: filtered.mask, removed: filtered.removed, rule: applied, modelRule: held.modelRule, removedLesions };
   if (!held.truth) {
     return {
-      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability }), metrics: null,
+      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability, components: { mask: filtered.keptComponents } }), metrics: null,
       candidates: { stats: filtered.stats, overlaps: null, ap: null, beta: held.beta },
     };
   }
-  // the kept lesions once, for the table and the lesion-wise metrics
-  const maskComponents = labelComponents(filtered.mask, dims, 26);
+  // the kept lesions' components serve the table and the lesion-wise metrics
+  const maskComponents = filtered.keptComponents;
   const reference = referenceParts(held, held.truth);
   const lesions = lesionTable(filtered.mask, dims, spacingMm, {
     reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability,

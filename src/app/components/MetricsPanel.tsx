@@ -1,5 +1,4 @@
 import type { EvaluationReport } from '../../core/evaluate.ts';
-import { lesionRates } from '../../core/lesion-metrics.ts';
 import { fBetaFromCounts } from '../../core/metrics.ts';
 import { voxelVolumeMl } from '../../core/volume.ts';
 import type { OperatingPoint } from '../../core/operating-point.ts';
@@ -40,19 +39,17 @@ export function MetricsPanel({ result, point, filtered, ap, beta, manual, onBeta
   }
   const n = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
   const threshold = point?.threshold ?? result.outcome.threshold;
-  const lesionOf = (p: OperatingPoint) => lesionRates(Math.round(p.lesionTPR * p.lesionCountTruth), p.lesionCountTruth, p.lesionCountPred - Math.round(p.lesionFPR * p.lesionCountPred), p.lesionCountPred);
-  const sweepLesions = point ? lesionOf(point) : null;
   // the sweep counts voxels: volumes from the grid's voxel size
   const voxelMl = voxelVolumeMl(result.outcome.candidates.overlaps?.spacingMm ?? [1, 1, 1]);
   const f = filtered;
   // name, the map at the threshold, after the lesion filter, test id
-  const rows: [string, string, string, string][] = point && sweepLesions ? [
+  const rows: [string, string, string, string][] = point ? [
     ['Precision', n(point.precision), n(f?.precision), 'precision'], ['Recall', n(point.recall), n(f?.recall), 'recall'],
     ['Specificity', n(point.specificity), n(f?.specificity), 'specificity'], ['Dice (F1)', n(point.dice), n(f?.dice), 'dice'],
     ['F2', n(point.f2), n(f?.f2), 'f2'], [`F-β (β = ${beta.toFixed(2)})`, n(point.fbeta), f ? n(fBetaFromCounts(f, beta)) : '–', 'fbeta'],
     ['Average precision', n(ap), n(ap), 'ap'],
-    ['Lesion precision', n(sweepLesions.lesionPrecision), n(f?.lesionPrecision), 'lesion-precision'],
-    ['Lesion recall (TPR)', n(point.lesionTPR), n(f?.lesionTPR), 'lesion-tpr'], ['Lesion F1', n(sweepLesions.lesionF1), n(f?.lesionF1), 'lesion-f1'],
+    ['Lesion precision', n(point.lesionPrecision), n(f?.lesionPrecision), 'lesion-precision'],
+    ['Lesion recall (TPR)', n(point.lesionTPR), n(f?.lesionTPR), 'lesion-tpr'], ['Lesion F1', n(point.lesionF1), n(f?.lesionF1), 'lesion-f1'],
     ['Lesion FPR', n(point.lesionFPR), n(f?.lesionFPR), 'lesion-fpr'],
     ['Lesions (pred / ref)', `${point.lesionCountPred} / ${point.lesionCountTruth}`, f ? `${f.lesionCountPred} / ${f.lesionCountTruth}` : '–', 'lesion-counts'],
     ['Volume (pred / ref)', `${formatMl((point.tp + point.fp) * voxelMl)} / ${formatMl((point.tp + point.fn) * voxelMl)} mL`, f ? `${formatMl(f.volumePredMl)} / ${formatMl(f.volumeTruthMl)} mL` : '–', 'volumes'],
