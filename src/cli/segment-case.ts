@@ -16,7 +16,7 @@ import { flag, optionalNumber, optionalString, type ParsedOptions } from './args
 import type { ThreadPools } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
-export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize'> & {
+export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize' | 'tileSize' | 'mirrorGrid'> & {
   mirror: MirrorMode;
   threshold: number;
   /** --min-lesion-mm3 and --min-confidence where given; the rest from the model's lesionFilter. */
@@ -108,6 +108,7 @@ async function runCase(
   const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
     bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror, predictor,
+    tileSize: settings.tileSize, mirrorGrid: settings.mirrorGrid,
     onProgress: (done, total) => {
       if (!mirrorNoted && mirrorsRun(settings.mirror, total)) {
         mirrorNoted = true;

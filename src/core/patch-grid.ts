@@ -34,6 +34,22 @@ export function tileStarts(lengthVox: number, patchSizeVox: number, strideVox: n
 }
 
 /**
+ * As `tileStarts`, shifted by floor(stride / 2): the tiles of a second pass whose centres fall on the
+ * plain grid's seams. It starts at half a stride, so it does not cover the first voxels by itself (the
+ * plain grid does); the last tile still ends at `lengthVox`.
+ * Worked examples: 10, 4, 2 -> 1, 3, 5, 6; 182, 32, 32 -> 16, 48, 80, 112, 144, 150; 20, 32, 16 -> 0.
+ */
+export function shiftedTileStarts(lengthVox: number, patchSizeVox: number, strideVox: number): number[] {
+  const plain = tileStarts(lengthVox, patchSizeVox, strideVox);
+  if (plain.length === 1) return plain;
+  const lastStart = lengthVox - patchSizeVox;
+  const starts: number[] = [];
+  for (let s = Math.floor(strideVox / 2); s < lastStart; s += strideVox) starts.push(s);
+  starts.push(lastStart);
+  return starts;
+}
+
+/**
  * Stride in voxels for a patch size and an overlap fraction: round(patch * (1 - overlap)), at least 1.
  * Example: patch 64, overlap 0.5 -> 32; patch 5, overlap 0.5 -> 3 (round half up).
  */
@@ -51,6 +67,8 @@ export function strideForOverlap(patchSizeVox: number, overlapFraction: number):
  * boxes that contain no brain voxel are skipped, so the grid can be empty for an empty mask.
  *
  * @param overlapFraction in [0, 1); stride = round(patch * (1 - overlap)) per axis, at least 1.
+ * @param shifted the grid of `shiftedTileStarts` (half a stride along every axis): a second pass on it
+ * puts tile centres where the plain grid has its seams.
  * @example patchGrid([182, 218, 182], [64, 64, 64], 0.5).length === 5 * 6 * 5
  */
 export function patchGrid(
@@ -58,6 +76,7 @@ export function patchGrid(
   patchSize: Vec3,
   overlapFraction: number,
   brain?: Uint8Array,
+  shifted = false,
 ): PatchBox[] {
   const size: Vec3 = [
     Math.min(patchSize[0], dims[0]),
@@ -65,7 +84,7 @@ export function patchGrid(
     Math.min(patchSize[2], dims[2]),
   ];
   const starts = [0, 1, 2].map((a) =>
-    tileStarts(dims[a], patchSize[a], strideForOverlap(patchSize[a], overlapFraction)),
+    (shifted ? shiftedTileStarts : tileStarts)(dims[a], patchSize[a], strideForOverlap(patchSize[a], overlapFraction)),
   );
   const holdsBrain = brain === undefined ? undefined : brainCells(brain, dims, starts, size);
   const boxes: PatchBox[] = [];

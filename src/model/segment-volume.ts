@@ -23,6 +23,17 @@ export interface SegmentOptions {
    * of at most AUTO_MIRROR_MAX_PATCHES patches; absent means 'off'.
    */
   mirror?: MirrorMode;
+  /**
+   * Where the mirrored pass runs: 'same' (the plain pass's boxes) or 'shifted' (a grid half a stride
+   * off along every axis, so the two passes' tiles interleave and each adds coverage). Absent: 'same'.
+   */
+  mirrorGrid?: 'same' | 'shifted';
+  /**
+   * Edge of the tiles the network runs on, a multiple of 4 (the light model pools twice); absent: the
+   * patch size. The network is fully convolutional, but instance norm's statistics are the tile's, so
+   * a tile larger than the training patch changes the map a little (docs/cpu-speed.md).
+   */
+  tileSize?: number;
   /** Called with (0, total) before the first batch (one can take minutes on a software GPU), then after each. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
@@ -92,24 +103,16 @@ export async function segmentVolume(
   options: SegmentOptions,
 ): Promise<{ probability: Float32Array; timings: SegmentTimings }> {
   const started = performance.now();
-  const size: Vec3 = [options.patchSize, options.patchSize, options.patchSize];
+  const edge = tileEdge(options, dims);
+  const size: Vec3 = [edge, edge, edge];
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
-  const boxes = patchGrid(work, size, options.overlapFraction, padToAtLeast(brain, dims, size).data);
-  if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
-  const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
+  const { boxes, batches, mirror } = planBatches(work, padToAtLeast(brain, dims, size).data, size, options);
   await options.onProgress?.(0, boxes.length);
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  // With mirroring each batch also runs flipped, as a network call of its own right after it: the
-  // flipped prediction, flipped back, is fused with the same window, which averages the two exactly;
-  // and cancel and progress are checked between calls as often as without mirroring.
-  const passes = mirror ? [false, true] : [false];
-  const batches: { boxes: PatchBox[]; flipped: boolean }[] = [];
-  for (let first = 0; first < boxes.length; first += options.batchSize) {
-    for (const flipped of passes) batches.push({ boxes: boxes.slice(first, first + options.batchSize), flipped });
-  }
+  const passes = batches.reduce((n, b) => n + b.boxes.length, 0) / boxes.length;
   const predictor: PatchPredictor = options.predictor ?? { parallel: 1, ...localSlot(model) };
   // Model time is everything but the CPU work timed here: a predictor may compute in this thread
   // at any await (a patch worker pool's own slot), so the waits alone would miss it.
@@ -135,7 +138,7 @@ export async function segmentVolume(
       batches[n].boxes.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
       otherMs += performance.now() - t0;
       predicted += batches[n].boxes.length;
-      await options.onProgress?.(Math.floor(predicted / passes.length), boxes.length);
+      await options.onProgress?.(Math.min(boxes.length, Math.floor(predicted / passes)), boxes.length);
     }
   } finally {
     // batches still queued when the run stops (cancel, error) free their own tensors when they settle
@@ -146,6 +149,47 @@ export async function segmentVolume(
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
   return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror } };
+}
+
+/** Network calls of one run, in order: boxes of one tile size, each call plain or flipped. */
+interface BatchPlan {
+  /** The plain pass's boxes. */
+  boxes: PatchBox[];
+  batches: { boxes: PatchBox[]; flipped: boolean }[];
+  mirror: boolean;
+}
+
+/**
+ * The tiles and batches of a run. With mirroring each batch also runs flipped, as a network call of
+ * its own right after it: the flipped prediction, flipped back, is fused with the same window, so
+ * on the 'same' grid the two are averaged exactly; on the 'shifted' grid the flipped batches are the
+ * shifted grid's boxes, interleaved with the plain ones (cancel and progress are checked between calls).
+ */
+function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: SegmentOptions): BatchPlan {
+  const boxes = patchGrid(work, size, options.overlapFraction, paddedBrain);
+  if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
+  const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
+  const flippedBoxes = !mirror ? [] : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
+  const batches: BatchPlan['batches'] = [];
+  const b = options.batchSize;
+  const rounds = Math.max(boxes.length, flippedBoxes.length);
+  for (let first = 0; first < rounds; first += b) {
+    if (first < boxes.length) batches.push({ boxes: boxes.slice(first, first + b), flipped: false });
+    if (first < flippedBoxes.length) batches.push({ boxes: flippedBoxes.slice(first, first + b), flipped: true });
+  }
+  return { boxes, batches, mirror };
+}
+
+/**
+ * The tiles' edge: options.tileSize (a multiple of 4), but no larger than the volume's longest axis
+ * needs (rounded up to a multiple of 4) and never below the patch size; the patch size without it.
+ */
+export function tileEdge(options: Pick<SegmentOptions, 'tileSize' | 'patchSize'>, dims: Vec3): number {
+  const tile = options.tileSize;
+  if (tile === undefined) return options.patchSize;
+  if (!(Number.isInteger(tile) && tile >= 4 && tile % 4 === 0)) throw new Error(`the tile size must be a multiple of 4, got ${tile}`);
+  const longest = 4 * Math.ceil(Math.max(...dims) / 4);
+  return Math.max(options.patchSize, Math.min(tile, longest));
 }
 
 /**
