@@ -1,38 +1,38 @@
 /**
- * `npm run bench [-- --skip-volume] [--no-mirror] [--threads N] [--backends wasm,cpu] [--flair F]`: a benchmark, not a test.
+ * `npm run bench [-- --skip-volume] [--threads N] [--backends wasm,cpu] [--case DIR] [--speeds classic,fast]`: a benchmark, not a test.
  *
  * Prints (1) ms per patch for each preset and backend (forward pass, batch 1, at the preset's patch
  * size), (2) streaming fusion against a naive version, (3) the CPU's share of a whole-volume run apart
- * from the network (bench-cpu-side), (4) whole-volume segmentation time and peak memory for a
- * 182x218x182 FLAIR (the shared patient07 when present, else a generated phantom-free noise volume
- * of that size) with the light preset on wasm, as `npm run segment` runs it by default: mirrored
- * (`--no-mirror`: one pass) on one thread per core (`--threads`; predict-threads.ts).
+ * from the network (bench-cpu-side), (4) the default model's FLOPs per voxel, its kernel profile and
+ * this CPU's matMul GFLOP/s on wasm (bench-flops), (5) the whole-volume run of a real case (the shared
+ * patient07 by default) as `npm run segment` runs it, under each --speeds preset one after the other:
+ * seconds, GFLOP/s, peak RSS, lesions, and the Dice of the masks against each other and the reference
+ * (bench-volume).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Volume } from '../core/types.ts';
 import { buildFcDenseNet } from '../model/fc-densenet.ts';
-import { prepareModelInput } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { PRESETS, type PresetName } from '../model/presets.ts';
-import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS } from '../model/segment-volume.ts';
 import { isBackendName } from '../model/backend.ts';
 import { flag, optionalNumber, optionalString, parseCliArgs } from './args.ts';
 import { benchCpuSide } from './bench-cpu-side.ts';
 import { benchFusion } from './bench-fusion.ts';
+import { matMulPeak, profileForward } from './bench-flops.ts';
+import { benchSideBySide } from './bench-volume.ts';
+import { isSpeedPreset, type SpeedPreset } from '../model/speed-presets.ts';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
-import { defaultThreads, openThreadPool } from './predict-threads.ts';
-import { readVolume } from './read-volume.ts';
+import { defaultThreads } from './predict-threads.ts';
 import { runCli } from './run-cli.ts';
-import { syntheticFlair } from './synthetic-flair.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const SPEC = {
-  'skip-volume': { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, threads: { type: 'string' }, backends: { type: 'string' }, flair: { type: 'string' },
+  'skip-volume': { type: 'boolean' }, threads: { type: 'string' }, backends: { type: 'string' }, case: { type: 'string' }, speeds: { type: 'string' },
 } as const;
-const REAL_FLAIR = path.resolve('../shared/data/open_ms_data/cases/patient07/FLAIR.nii.gz');
+const REAL_CASE = path.resolve('../shared/data/open_ms_data/cases/patient07');
 
 runCli(async () => {
   const o = parseCliArgs(process.argv.slice(2), SPEC);
@@ -63,11 +63,30 @@ runCli(async () => {
   print(`${side.patches} patches of 32^3: grid + fusion + result ${side.otherMs.toFixed(0)} ms; ` +
     `batch assembly + pointwise model + read-back ${side.assemblyMs.toFixed(0)} ms`);
 
+  print('\n# Forward pass of the default model on wasm: FLOPs and where the time goes (tf.profile, one thread)');
+  const { model: defaultModel, meta: defaultMeta } = await benchModel();
+  const batch = DEFAULT_SEGMENT_OPTIONS.batchSize;
+  const profile = await profileForward(defaultModel, defaultMeta.patchSize, batch, defaultMeta.modalities.length);
+  const flopsPerVoxel = profile.flops / (batch * defaultMeta.patchSize ** 3);
+  const matMulGflops = await matMulPeak(1024);
+  print(`batch of ${batch} x ${defaultMeta.patchSize}^3: ${(profile.flops / 1e9).toFixed(2)} GFLOP (${(flopsPerVoxel / 1e3).toFixed(1)} kFLOP per voxel), ` +
+    `${profile.ms.toFixed(0)} ms = ${(profile.flops / profile.ms / 1e6).toFixed(1)} GFLOP/s; 1024^2 matMul on this thread ${matMulGflops.toFixed(1)} GFLOP/s`);
+  print('| kernel | calls | ms | share of the pass |');
+  print('|---|---|---|---|');
+  for (const k of profile.kernels.filter((k) => k.kernel !== 'unnamed scope').slice(0, 8)) {
+    print(`| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(0)} | ${((100 * k.ms) / profile.ms).toFixed(0)}% |`);
+  }
+
   if (flag(o, 'skip-volume')) return;
-  print('\n# Whole volume, light preset, wasm');
-  const flairPath = optionalString(o, 'flair') ?? (existsSync(REAL_FLAIR) ? REAL_FLAIR : undefined);
-  const flair = flairPath ? await readVolume('--flair', flairPath) : syntheticFlair();
-  await wholeVolume(flair, flairPath ?? 'synthetic 182x218x182', !flag(o, 'no-mirror'), optionalNumber(o, 'threads', defaultThreads('wasm')));
+  const caseDir = optionalString(o, 'case') ?? REAL_CASE;
+  if (!existsSync(path.join(caseDir, 'FLAIR.nii.gz'))) {
+    print(`\n(no whole-volume comparison: ${caseDir} holds no FLAIR.nii.gz; give --case DIR with FLAIR, T1, T2 and lesion_mask .nii.gz)`);
+    return;
+  }
+  const speeds = (optionalString(o, 'speeds') ?? 'classic,fast').split(',');
+  for (const speed of speeds) if (!isSpeedPreset(speed)) throw new Error(`--speeds: unknown preset ${speed}`);
+  print(`\n# Whole volume, ${path.basename(caseDir)} FLAIR+T1+T2, default model, wasm, one after the other in this run (in-sample case)`);
+  await benchSideBySide(caseDir, speeds as SpeedPreset[], optionalNumber(o, 'threads', defaultThreads('wasm')), { flopsPerVoxel, matMulGflops }, print);
 });
 
 function print(line: string): void {
@@ -93,29 +112,6 @@ async function timePatch(name: PresetName): Promise<{ params: number; ms: number
   x.dispose();
   model.dispose();
   return { params, ms };
-}
-
-async function wholeVolume(flair: Volume, label: string, mirror: boolean, threads: number): Promise<void> {
-  const { model, meta, source, dir } = await benchModel();
-  const input = prepareModelInput({ flair }, meta);
-  // threads need the model as files (an untrained stand-in runs here, on one)
-  const pool = dir !== undefined && threads > 1 ? await openThreadPool(dir, 'wasm', threads) : undefined;
-  let peakRss = process.memoryUsage().rss;
-  let peakTfBytes = 0;
-  const started = performance.now();
-  const { timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
-    ...DEFAULT_SEGMENT_OPTIONS, patchSize: meta.patchSize, mirror: mirror ? 'on' : 'off', predictor: pool,
-    onProgress: () => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      peakTfBytes = Math.max(peakTfBytes, tf.memory().numBytes);
-    },
-  }).finally(() => pool?.close());
-  const totalS = (performance.now() - started) / 1000;
-  print(`${label} with ${source}: ${timings.patches} patches of ${meta.patchSize}^3, overlap ${DEFAULT_SEGMENT_OPTIONS.overlapFraction}, ` +
-    `${timings.mirrored ? 'each also mirrored (the CLI default)' : 'not mirrored'}, ${pool ? `${pool.parallel} threads` : 'one thread'}: ` +
-    `${totalS.toFixed(1)} s total, model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
-    `other ${(timings.otherMs / 1000).toFixed(1)} s (${((100 * timings.otherMs) / timings.modelMs).toFixed(1)}% of model); ` +
-    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the threads' memory included), peak tfjs tensors ${(peakTfBytes / 2 ** 20).toFixed(0)} MiB (this thread)`);
 }
 
 /** The shipped default model, or an untrained light network when it is absent (same cost). */

@@ -12,6 +12,7 @@ import { checkLesionFilterRule, describeRule, filterLesions, type LesionFilterRu
 import { lesionFilterOf, type ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
+import { DEFAULT_SPEED, isSpeedPreset, SPEED_PRESETS, TILING_PLANS } from '../model/speed-presets.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 import type { ThreadPools } from './predict-threads.ts';
 
@@ -27,7 +28,7 @@ export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | '
 export const RUN_OPTION_SPEC = {
   model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
   overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, backend: { type: 'string' },
-  threads: { type: 'string' }, 'min-lesion-mm3': { type: 'string' }, 'min-confidence': { type: 'string' },
+  threads: { type: 'string' }, speed: { type: 'string' }, 'min-lesion-mm3': { type: 'string' }, 'min-confidence': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,7 +45,10 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   if (!FUSIONS.includes(window)) throw new Error(`--fusion must be one of ${FUSIONS.join(', ')}`);
   const bsplineOrder = optionalNumber(o, 'bspline-order', 2);
   if (![0, 1, 2, 3].includes(bsplineOrder)) throw new Error('--bspline-order must be 0, 1, 2 or 3');
-  const overlapFraction = optionalNumber(o, 'overlap', DEFAULT_SEGMENT_OPTIONS.overlapFraction);
+  const speed = optionalString(o, 'speed') ?? DEFAULT_SPEED;
+  if (!isSpeedPreset(speed)) throw new Error(`--speed must be one of ${SPEED_PRESETS.join(', ')}`);
+  const plan = TILING_PLANS[speed];
+  const overlapFraction = optionalNumber(o, 'overlap', plan.overlapFraction);
   if (overlapFraction < 0 || overlapFraction >= 1) throw new Error('--overlap must be in [0, 1)');
   const batchSize = optionalNumber(o, 'batch', DEFAULT_SEGMENT_OPTIONS.batchSize);
   const backend = optionalString(o, 'backend');
@@ -58,7 +62,8 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   if (o['min-lesion-mm3'] !== undefined) lesionFilter.minLesionMm3 = optionalNumber(o, 'min-lesion-mm3', 0);
   if (o['min-confidence'] !== undefined) lesionFilter.minConfidence = optionalNumber(o, 'min-confidence', 0);
   checkLesionFilterRule({ ...NO_LESION_FILTER, ...lesionFilter });
-  return { settings: { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, lesionFilter }, backend, threads };
+  const settings: CaseSettings = { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, mirrorGrid: plan.mirrorGrid, lesionFilter };
+  return { settings, backend, threads };
 }
 
 /** A segmented case, on the FLAIR's grid. */

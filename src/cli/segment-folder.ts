@@ -42,7 +42,7 @@ import { type CaseSettings, RUN_OPTION_SPEC, runSettingsFrom, segmentCase } from
 import { initNodeBackend } from './tf-node.ts';
 
 const USAGE = `usage: npm run segment:folder -- --input DIR --output DIR [--prob] [--model NAME|DIR] [--threshold 0.5]
-  [--fusion bspline|gaussian|mean] [--bspline-order 2] [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
+  [--fusion bspline|gaussian|mean] [--bspline-order 2] [--speed fast|classic] [--overlap X] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu]
   [--threads N] [--min-lesion-mm3 V] [--min-confidence C] [--removed] [--overwrite]
   Every subfolder of --input with .nii/.nii.gz files is a case (roles from the file names and voxels, as in the app),
   and so is every DICOM study under --input (roles from the series' tags; a DICOM SEG over the FLAIR is the reference);

@@ -1,7 +1,7 @@
 /**
  * `npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR] [--t1post F|DIR] --out MASK.nii.gz [--out-seg SEG.dcm] [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
- *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]
+ *   [--speed fast|classic] [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]
  *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
@@ -30,13 +30,16 @@ import { initNodeBackend } from './tf-node.ts';
 const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR] [--t1post F|DIR] --out MASK.nii.gz [--out-seg SEG.dcm]
   [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
-  [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
+  [--speed fast|classic] [--overlap X] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
   --no-mirror: no test-time mirroring (by default each patch is also predicted flipped left-right and the
     two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
+  --speed: how the volume is tiled: fast (default: overlap 0.375, the mirrored pass on a grid shifted by
+    half a stride) or classic (the path before: overlap 0.5, the mirrored pass on the same patches, ~2x model time);
+    --overlap overrides the preset's overlap (docs/cpu-speed.md)
   F: a NIfTI file (.nii, .nii.gz); DIR: a folder of one DICOM series (converted with dcm2niix's WASM build)
   --out-seg: the mask as a DICOM SEG over the FLAIR series (--flair must be a DICOM folder); --out may then be left out
   --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels, confidence, centroid in mm

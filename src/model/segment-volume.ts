@@ -82,6 +82,8 @@ export interface SegmentTimings {
   patches: number;
   /** Whether test-time mirroring ran (each patch predicted twice). */
   mirrored: boolean;
+  /** Voxels the network computed, all tiles of all passes (the run's FLOPs are this x FLOPs per voxel). */
+  voxelsComputed: number;
 }
 
 /**
@@ -148,7 +150,8 @@ export async function segmentVolume(
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
-  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror } };
+  const voxelsComputed = passes * boxes.length * patchVoxels;
+  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror, voxelsComputed } };
 }
 
 /** Network calls of one run, in order: boxes of one tile size, each call plain or flipped. */

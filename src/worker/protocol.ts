@@ -27,6 +27,8 @@ export interface SegmentSettings {
   batchSize: number;
   /** Test-time mirroring (each patch also predicted flipped left-right; 2x model time): 'auto' on small scans. */
   mirror: MirrorMode;
+  /** Where the mirrored pass runs; absent: the default speed preset's (src/model/speed-presets.ts). */
+  mirrorGrid?: 'same' | 'shifted';
   /** The lesion filter; null: the model's own defaults (its lesionFilter metadata). */
   lesionFilter: LesionFilterRule | null;
 }

@@ -2,6 +2,7 @@
  * One whole-volume run in the worker: the prepared case's channels for the model, the patch grid
  * with fusion (segment-volume) on the model's grid, and the fused map back on the scans' grid.
  */
+import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
@@ -53,6 +54,7 @@ export async function runSegmentation(
     bsplineOrder: settings.bsplineOrder,
     batchSize: settings.batchSize,
     mirror: settings.mirror,
+    mirrorGrid: settings.mirrorGrid ?? TILING_PLANS[DEFAULT_SPEED].mirrorGrid,
     predictor,
     onProgress: async (done, total) => {
       hooks.checkpoint();

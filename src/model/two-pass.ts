@@ -1,0 +1,86 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Vec3 } from '../core/types.ts';
+import { type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
+
+/**
+ * The fast path's second stage. A cheap first pass (few tiles) finds where lesions can be; the full
+ * grid then runs only on the tiles that hold such a voxel. Every tile of the full grid covering a
+ * candidate voxel holds it, so each candidate voxel gets every prediction the full grid gives it:
+ * its fused value is the full grid's, as if the whole grid had run. Elsewhere the map keeps the
+ * first pass's value, which is at most `candidateAbove` there, far below any threshold in use.
+ */
+export interface TwoPassOptions {
+  /** The first pass's tiling (overlap, mirroring, grid); the rest is the run's. */
+  coarse: Pick<SegmentOptions, 'overlapFraction' | 'mirror' | 'mirrorGrid'>;
+  /** A voxel is a candidate where the first pass's probability is above this. */
+  candidateAbove: number;
+  /** Candidates grow by this many voxels along each axis (a box), margin for what the first pass underrates. */
+  dilateVoxels: number;
+}
+
+export interface TwoPassTimings extends SegmentTimings {
+  /** Tiles of the first pass and of the second (the full grid's tiles that hold a candidate). */
+  coarsePatches: number;
+  finePatches: number;
+}
+
+/**
+ * segmentVolume run as two passes (see TwoPassOptions): `options` is the full grid's tiling.
+ * Progress counts the first pass's tiles and then the second's; its total is an upper bound (every
+ * tile of the full grid) until the first pass ends, then exact.
+ */
+export async function segmentTwoPass(
+  model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, brain: Uint8Array, options: SegmentOptions, twoPass: TwoPassOptions,
+): Promise<{ probability: Float32Array; timings: TwoPassTimings }> {
+  let coarseTotal = 0;
+  const coarse = await segmentVolume(model, channels, dims, brain, {
+    ...options, ...twoPass.coarse,
+    onProgress: (done, total) => {
+      coarseTotal = total;
+      return options.onProgress?.(done, 2 * total);
+    },
+  });
+  const candidates = candidateMask(coarse.probability, dims, twoPass.candidateAbove, twoPass.dilateVoxels);
+  for (let v = 0; v < candidates.length; v++) if (!brain[v]) candidates[v] = 0;
+  const timings: TwoPassTimings = { ...coarse.timings, coarsePatches: coarse.timings.patches, finePatches: 0 };
+  if (!candidates.some((c) => c !== 0)) return { probability: coarse.probability, timings };
+  const fine = await segmentVolume(model, channels, dims, candidates, {
+    ...options,
+    onProgress: (done, total) => options.onProgress?.(coarseTotal + done, coarseTotal + total),
+  });
+  const probability = coarse.probability;
+  for (let v = 0; v < probability.length; v++) if (candidates[v]) probability[v] = fine.probability[v];
+  const f = fine.timings;
+  return {
+    probability,
+    timings: {
+      modelMs: timings.modelMs + f.modelMs, otherMs: timings.otherMs + f.otherMs, patches: timings.patches + f.patches, mirrored: f.mirrored,
+      voxelsComputed: timings.voxelsComputed + f.voxelsComputed, coarsePatches: timings.coarsePatches, finePatches: f.patches,
+    },
+  };
+}
+
+/**
+ * 1 where `probability` is above `above`, grown by `dilate` voxels along each axis (a separable box
+ * dilation: three 1D passes), else 0. The growth can reach outside the brain; segmentTwoPass keeps
+ * the brain's part.
+ */
+export function candidateMask(probability: Float32Array, dims: Vec3, above: number, dilate: number): Uint8Array {
+  let mask = Uint8Array.from(probability, (p) => (p > above ? 1 : 0));
+  if (dilate <= 0) return mask;
+  const steps = [1, dims[0], dims[0] * dims[1]];
+  for (let axis = 0; axis < 3; axis++) {
+    const out = new Uint8Array(mask.length);
+    const step = steps[axis];
+    const n = dims[axis];
+    for (let v = 0; v < mask.length; v++) {
+      if (!mask[v]) continue;
+      const at = Math.floor(v / step) % n;
+      const lo = Math.max(0, at - dilate);
+      const hi = Math.min(n - 1, at + dilate);
+      for (let q = lo; q <= hi; q++) out[v + (q - at) * step] = 1;
+    }
+    mask = out;
+  }
+  return mask;
+}

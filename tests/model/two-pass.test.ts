@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Vec3 } from '../../src/core/types.ts';
+import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
+import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { candidateMask, segmentTwoPass, type TwoPassOptions } from '../../src/model/two-pass.ts';
+import { seededValues, useBackend } from './tf-backend.ts';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('candidateMask', () => {
+  it('marks voxels above the cut and grows them by a box of the given reach', () => {
+    const dims: Vec3 = [5, 4, 3];
+    const p = new Float32Array(60);
+    p[1 + 5 * (1 + 4 * 1)] = 0.3; // (1, 1, 1)
+    p[4 + 5 * (3 + 4 * 2)] = 0.05; // (4, 3, 2): not above 0.1
+    expect([...candidateMask(p, dims, 0.1, 0)].reduce((a, b) => a + b, 0)).toBe(1);
+    const grown = candidateMask(p, dims, 0.1, 1);
+    // (0..2) x (0..2) x (0..2) around (1, 1, 1)
+    let count = 0;
+    for (let k = 0; k < 3; k++) for (let j = 0; j < 4; j++) for (let i = 0; i < 5; i++) {
+      const inside = i <= 2 && j <= 2 && k <= 2;
+      expect(grown[i + 5 * (j + 4 * k)]).toBe(inside ? 1 : 0);
+      count += grown[i + 5 * (j + 4 * k)];
+    }
+    expect(count).toBe(27);
+  });
+});
+
+/** p = sigmoid(a x(i - 1) + b): one 3x3x3 tap, so a patch's left face sees zero padding (tiles disagree there). */
+function leftNeighbourModel(a: number, b: number): tf.LayersModel {
+  const input = tf.input({ shape: [null, null, null, 1] });
+  const conv = new Conv3dLayer({ filters: 1, kernelSize: 3 });
+  const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: prob });
+  const kernel = new Float32Array(27);
+  kernel[1 * 9 + 1 * 3 + 0] = a;
+  conv.setWeights([tf.tensor5d(kernel, [3, 3, 3, 1, 1]), tf.tensor1d([b])]);
+  return model;
+}
+
+describe('segmentTwoPass', () => {
+  const dims: Vec3 = [48, 40, 36];
+  const brain = new Uint8Array(48 * 40 * 36).fill(1);
+  // a lesion-like blob: high values in one corner region, low elsewhere
+  const flair = seededValues(brain.length, 9, -4, -2);
+  for (let k = 4; k < 12; k++) for (let j = 4; j < 12; j++) for (let i = 4; i < 14; i++) flair[i + 48 * (j + 40 * k)] = 3;
+  const full: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS, patchSize: 16, overlapFraction: 0.5, mirror: 'on', mirrorGrid: 'same' };
+  const twoPass: TwoPassOptions = { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.5, dilateVoxels: 1 };
+
+  it("gives every candidate voxel the full grid's value and every other voxel the first pass's", async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const reference = await segmentVolume(model, [flair], dims, brain, full);
+    const coarse = await segmentVolume(model, [flair], dims, brain, { ...full, ...twoPass.coarse });
+    const progress: number[][] = [];
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, { ...full, onProgress: (d, t) => void progress.push([d, t]) }, twoPass);
+    const candidates = candidateMask(coarse.probability, dims, 0.5, 1);
+    let candidateCount = 0;
+    let worstCandidate = 0;
+    let worstOther = 0;
+    let fullDiffersElsewhere = 0;
+    for (let v = 0; v < probability.length; v++) {
+      if (candidates[v]) {
+        candidateCount++;
+        worstCandidate = Math.max(worstCandidate, Math.abs(probability[v] - reference.probability[v]));
+      } else {
+        worstOther = Math.max(worstOther, Math.abs(probability[v] - coarse.probability[v]));
+        fullDiffersElsewhere = Math.max(fullDiffersElsewhere, Math.abs(reference.probability[v] - coarse.probability[v]));
+      }
+    }
+    expect(candidateCount).toBeGreaterThan(500);
+    expect(worstCandidate).toBeLessThan(1e-6);
+    expect(worstOther).toBe(0);
+    // the two grids do disagree somewhere outside the candidates: the check above can tell them apart
+    expect(fullDiffersElsewhere).toBeGreaterThan(1e-3);
+    // only the full grid's tiles holding a candidate ran in the second pass
+    expect(timings.finePatches).toBeGreaterThan(0);
+    expect(timings.finePatches).toBeLessThan(reference.timings.patches);
+    expect(progress[progress.length - 1][0]).toBe(progress[progress.length - 1][1]);
+    model.dispose();
+  });
+
+  it('stops after the first pass when nothing is a candidate', async () => {
+    const model = leftNeighbourModel(0.1, -8);
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, full, twoPass);
+    expect(timings.finePatches).toBe(0);
+    expect(Math.max(...probability)).toBeLessThan(0.01);
+    model.dispose();
+  });
+});
