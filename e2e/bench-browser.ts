@@ -1,69 +1,92 @@
 /**
- * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--dims 182,218,182] [--runs 2] [--overlap 0.5] [--patch-workers N]`
+ * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--case DIR | --dims 182,218,182] [--speeds classic,fast] [--runs 1]
+ *   [--overlap 0.5] [--patch-workers N]`
  *
- * Times the built app in headless Chromium from pressing Segment to the overlay drawn, for a
- * generated FLAIR (the project's phantom) of the given size, split into model time and everything
- * else (request, blank channels, fusion, lesion table, transfer, overlay), as the page's Timing
- * panel reports it. The first run includes the model's shader compilation; later runs are warm.
- * `--patch-workers N` opens the page with ?patch-workers=N (extra model copies on wasm and cpu).
+ * Times the built app in headless Chromium from pressing Segment to the overlay drawn, split into
+ * model time and everything else (request, blank channels, fusion, lesion table, transfer,
+ * overlay), as the page's Timing panel reports it, for each speed preset in turn (?speed=, one
+ * page load each, one after the other in this run). The scan: --case DIR (FLAIR, T1, T2 and
+ * lesion_mask .nii.gz, e.g. ../shared/data/open_ms_data/cases/patient07), or a generated FLAIR (the
+ * project's phantom) of --dims. With a case, the page's final masks are downloaded and compared:
+ * Dice against the reference and between the presets. The first run includes the model's start-up.
  * Builds the app into dist-bench/ first. Writes test-results/bench-browser.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { confusionCounts, voxelMetrics } from '../src/core/metrics.ts';
 import { writeNifti } from '../src/core/nifti-io.ts';
 import { generatePhantom } from '../src/core/phantom.ts';
 import type { Vec3 } from '../src/core/types.ts';
+import { readNifti } from '../src/core/nifti-io.ts';
+import { referenceLesions } from '../src/core/volume.ts';
+import { isSpeedPreset } from '../src/model/speed-presets.ts';
 import { backendOf, openBuiltApp } from './helpers/built-app.ts';
+import { downloadVolume } from './helpers/page.ts';
 
 const { values } = parseArgs({
   options: {
-    backend: { type: 'string' }, dims: { type: 'string', default: '182,218,182' }, runs: { type: 'string', default: '2' },
-    overlap: { type: 'string' }, 'patch-workers': { type: 'string' }, port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' },
+    backend: { type: 'string' }, dims: { type: 'string', default: '182,218,182' }, runs: { type: 'string', default: '1' }, case: { type: 'string' },
+    speeds: { type: 'string', default: 'classic,fast' }, overlap: { type: 'string' }, 'patch-workers': { type: 'string' },
+    port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' },
   },
 });
-const dims = values.dims!.split(',').map(Number) as unknown as Vec3;
 const runs = Number(values.runs);
 const port = Number(values.port);
 const timeoutMs = Number(values['timeout-min']) * 60_000;
+const speeds = values.speeds!.split(',');
+for (const s of speeds) if (!isSpeedPreset(s)) throw new Error(`--speeds: unknown preset ${s}`);
 
-const query = new URLSearchParams();
-if (values.backend) query.set('backend', values.backend);
-if (values['patch-workers']) query.set('patch-workers', values['patch-workers']);
-const app = await openBuiltApp('dist-bench', port, query.size > 0 ? `?${query}` : '');
+const caseDir = values.case;
+const files = caseDir
+  ? ['FLAIR', 'T1', 'T2'].map((m) => ({ name: `${path.basename(caseDir)}_${m}.nii.gz`, mimeType: 'application/octet-stream', buffer: readFileSync(path.join(caseDir, `${m}.nii.gz`)) }))
+  : [{ name: 'bench_FLAIR.nii.gz', mimeType: 'application/octet-stream', buffer: Buffer.from(writeNifti(generatePhantom({ dims: values.dims!.split(',').map(Number) as unknown as Vec3, seed: 3 }).flair, 'float32', { gzip: true })) }];
+const truth = caseDir ? referenceLesions(readNifti(readFileSync(path.join(caseDir, 'lesion_mask.nii.gz'))).data) : null;
+const dice = (a: ArrayLike<number>, b: ArrayLike<number>) => voxelMetrics(confusionCounts(a, b)).dice;
+
+const queryFor = (speed: string) => {
+  const query = new URLSearchParams({ speed });
+  if (values.backend) query.set('backend', values.backend);
+  if (values['patch-workers']) query.set('patch-workers', values['patch-workers']);
+  return `?${query}`;
+};
+const app = await openBuiltApp('dist-bench', port, queryFor(speeds[0]));
 try {
   const { page } = app;
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  const t0 = performance.now();
-  const phantom = generatePhantom({ dims, seed: 3 });
-  const flair = Buffer.from(writeNifti(phantom.flair, 'float32', { gzip: true }));
-  console.log(`phantom ${dims.join('x')} generated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(flair.length / 1e6).toFixed(1)} MB .nii.gz)`);
-  const backend = await backendOf(page);
-  console.log(`backend ${backend}`);
-  await page.getByTestId('file-input').setInputFiles([{ name: 'bench_FLAIR.nii.gz', mimeType: 'application/octet-stream', buffer: flair }]);
-  await page.getByTestId('case-title').filter({ hasText: 'bench_FLAIR' }).waitFor({ timeout: 120_000 });
-  if (values.overlap) await page.getByTestId('overlap-select').selectOption(values.overlap);
-
   const results: Record<string, unknown>[] = [];
-  for (let r = 0; r < runs; r++) {
-    await page.getByTestId('segment-button').click();
-    const progress = page.getByTestId('progress');
-    await progress.and(page.locator('[data-state="running"]')).waitFor();
-    await progress.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: timeoutMs });
-    if ((await progress.getAttribute('data-state')) === 'error') throw new Error(`run failed: ${await page.getByTestId('error-message').textContent()}`);
-    const timings = page.getByTestId('timings');
-    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="timings"]')?.getAttribute('data-json') ?? '{}').totalMs !== null);
-    const t = JSON.parse((await timings.getAttribute('data-json'))!);
-    results.push({ run: r + 1, ...t });
-    const pct = (100 * t.otherMs) / t.modelMs;
-    console.log(`run ${r + 1}: Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s (${t.patches} patches, ${t.threads} thread${t.threads > 1 ? 's' : ''}); ` +
-      `everything else ${t.otherMs.toFixed(0)} ms = ${pct.toFixed(2)}% of model ` +
-      `[request ${t.postMs.toFixed(0)}, worker start ${t.startMs.toFixed(0)}, load ${t.loadMs.toFixed(0)}, channels ${t.prepareMs.toFixed(0)}, fusion ${t.fusionMs.toFixed(0)}, ` +
-      `lesions ${t.outcomeMs.toFixed(0)}, transfer ${t.transferMs.toFixed(0)}, overlay ${t.overlayMs.toFixed(0)} ` +
-      `(page from result to overlay drawn ${t.afterResultMs.toFixed(0)}) ms]; ` +
-      `at load: upload ${t.caseUploadMs?.toFixed(0)} ms, z-score ${t.casePrepareMs?.toFixed(0)} ms`);
+  const masks = new Map<string, ArrayLike<number>>();
+  for (const [s, speed] of speeds.entries()) {
+    if (s > 0) await page.goto(`http://127.0.0.1:${port}/${queryFor(speed)}`);
+    const backend = await backendOf(page);
+    await page.getByTestId('file-input').setInputFiles(files);
+    await page.getByTestId('case-title').filter({ hasText: files[0].name }).waitFor({ timeout: 120_000 });
+    if (values.overlap) await page.getByTestId('overlap-select').selectOption(values.overlap);
+    for (let r = 0; r < runs; r++) {
+      await page.getByTestId('segment-button').click();
+      const progress = page.getByTestId('progress');
+      await progress.and(page.locator('[data-state="running"]')).waitFor();
+      await progress.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: timeoutMs });
+      if ((await progress.getAttribute('data-state')) === 'error') throw new Error(`run failed: ${await page.getByTestId('error-message').textContent()}`);
+      await page.waitForFunction(() => JSON.parse(document.querySelector('[data-testid="timings"]')?.getAttribute('data-json') ?? '{}').totalMs !== null);
+      const t = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
+      const lesions = Number(await page.getByTestId('lesion-count').textContent());
+      let scores = '';
+      if (truth && r === runs - 1) {
+        const mask = (await downloadVolume(page, 'download-mask')).volume.data;
+        masks.set(speed, mask);
+        scores = `; Dice vs reference ${dice(mask, truth).toFixed(4)}`;
+      }
+      results.push({ speed, run: r + 1, backend, lesions, ...t });
+      console.log(`${speed} run ${r + 1} (${backend}): Segment -> overlay ${(t.totalMs / 1000).toFixed(2)} s; model ${(t.modelMs / 1000).toFixed(2)} s ` +
+        `(${t.patches} patches, ${t.threads} thread${t.threads > 1 ? 's' : ''}${t.mirrored ? ', mirrored' : ''}); everything else ${t.otherMs.toFixed(0)} ms ` +
+        `[fusion ${t.fusionMs.toFixed(0)}, lesions ${t.outcomeMs.toFixed(0)}, overlay ${t.overlayMs.toFixed(0)} ms]; ${lesions} lesions${scores}`);
+    }
   }
+  const done = [...masks.entries()];
+  for (let a = 0; a < done.length; a++) for (let b = a + 1; b < done.length; b++) console.log(`Dice of the ${done[a][0]} and ${done[b][0]} masks: ${dice(done[a][1], done[b][1]).toFixed(4)}`);
   mkdirSync('test-results', { recursive: true });
-  writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ dims, backend, results }, null, 2)}\n`);
+  writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ case: caseDir ?? `phantom ${values.dims}`, results }, null, 2)}\n`);
   console.log('wrote test-results/bench-browser.json');
 } finally {
   await app.close();

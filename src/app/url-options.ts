@@ -7,6 +7,7 @@
  */
 import type { BackendName } from '../model/backend.ts';
 import type { MirrorMode } from '../model/mirror-policy.ts';
+import { DEFAULT_SPEED, isSpeedPreset, type SpeedPreset } from '../model/speed-presets.ts';
 import type { SoftwareGpuPolicy } from '../worker/protocol.ts';
 
 /** Backend names the URL may force (kept here so the page bundle does not import tfjs). */
@@ -38,6 +39,8 @@ export interface UrlOptions {
   softwareGpu: SoftwareGpuPolicy;
   /** The mirroring setting the page starts with (the Segment panel can change it). */
   mirror: MirrorMode;
+  /** How a volume is tiled (?speed=fast|classic; src/model/speed-presets.ts). */
+  speed: SpeedPreset;
   /** Patch workers for CPU backends; null: the worker's default. */
   patchWorkers: number | null;
   debug: boolean;
@@ -57,7 +60,9 @@ export function parseUrlOptions(search: string): UrlOptions {
   const mirror: MirrorMode = isMirrorMode(mirrorValue) ? mirrorValue : 'auto';
   const workersValue = params.get('patch-workers');
   const patchWorkers = workersValue !== null && /^[0-8]$/.test(workersValue) ? Number(workersValue) : null;
-  const common = { softwareGpu, mirror, patchWorkers, debug };
+  const speedValue = params.get('speed');
+  const speed = isSpeedPreset(speedValue) ? speedValue : DEFAULT_SPEED;
+  const common = { softwareGpu, mirror, speed, patchWorkers, debug };
   if (raw === null || raw === '') return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: null, ...common };
   const value = raw.toLowerCase();
   if (!isBackendName(value)) return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: raw, ...common };

@@ -59,7 +59,7 @@ export function useWorkbench(url: UrlOptions): {
   converting: string | null;
 } {
   const [state, dispatch] = useReducer(workbenchReducer, INITIAL_STATE, (initial) => ({
-    ...initial, caseFiles: demoCase(), settings: { ...initial.settings, mirror: url.mirror },
+    ...initial, caseFiles: demoCase(), settings: { ...initial.settings, mirror: url.mirror, speed: url.speed },
   }));
   const stateRef = useRef(state);
   stateRef.current = state;

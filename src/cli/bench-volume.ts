@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { confusionCounts, voxelMetrics } from '../core/metrics.ts';
 import { referenceLesions } from '../core/volume.ts';
-import { type SpeedPreset, TILING_PLANS } from '../model/speed-presets.ts';
+import { describePlan, type SpeedPreset, TILING_PLANS } from '../model/speed-presets.ts';
 import { readVolume } from './read-volume.ts';
 
 interface ChildResult {
@@ -63,10 +63,9 @@ export async function benchSideBySide(caseDir: string, speeds: readonly SpeedPre
     print(`| path | tiling | tiles | voxels computed | total s | model s | GFLOP | GFLOP/s | of ${threads} x matMul | peak RSS MiB | lesions | Dice vs reference |`);
     print('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const { result: r, mask } of runs) {
-      const plan = TILING_PLANS[r.speed];
       const gflop = (r.voxelsComputed * machine.flopsPerVoxel) / 1e9;
       const rate = gflop / r.modelSeconds;
-      print(`| ${r.speed} | overlap ${plan.overlapFraction}, mirrored on the ${plan.mirrorGrid} grid | ${r.patches} | ${(r.voxelsComputed / 1e6).toFixed(1)} M | ` +
+      print(`| ${r.speed} | ${describePlan(TILING_PLANS[r.speed])} | ${r.patches} | ${(r.voxelsComputed / 1e6).toFixed(1)} M | ` +
         `${r.seconds.toFixed(1)} | ${r.modelSeconds.toFixed(1)} | ${gflop.toFixed(0)} | ${rate.toFixed(1)} | ${((100 * rate) / (r.threads * machine.matMulGflops)).toFixed(0)}% | ` +
         `${r.peakRssMiB.toFixed(0)} | ${r.lesions} | ${dice(mask, truth).toFixed(4)} |`);
     }

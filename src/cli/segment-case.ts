@@ -11,7 +11,8 @@ import { MODALITY_LABELS, type ModelInput, prepareModelInput, probabilityOnScan,
 import { checkLesionFilterRule, describeRule, filterLesions, type LesionFilterRule, NO_LESION_FILTER } from '../core/lesion-filter.ts';
 import { lesionFilterOf, type ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
-import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, segmentVolume, type SegmentTimings } from '../model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, type SegmentTimings } from '../model/segment-volume.ts';
+import { segmentPlanned, type TwoPassOptions } from '../model/two-pass.ts';
 import { DEFAULT_SPEED, isSpeedPreset, SPEED_PRESETS, TILING_PLANS } from '../model/speed-presets.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 import type { ThreadPools } from './predict-threads.ts';
@@ -19,6 +20,8 @@ import type { ThreadPools } from './predict-threads.ts';
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
 export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | 'bsplineOrder' | 'batchSize' | 'tileSize' | 'mirrorGrid'> & {
   mirror: MirrorMode;
+  /** The speed preset's first pass (two-pass.ts); absent: one pass over the grid. */
+  twoPass?: TwoPassOptions;
   threshold: number;
   /** --min-lesion-mm3 and --min-confidence where given; the rest from the model's lesionFilter. */
   lesionFilter: Partial<LesionFilterRule>;
@@ -62,7 +65,7 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   if (o['min-lesion-mm3'] !== undefined) lesionFilter.minLesionMm3 = optionalNumber(o, 'min-lesion-mm3', 0);
   if (o['min-confidence'] !== undefined) lesionFilter.minConfidence = optionalNumber(o, 'min-confidence', 0);
   checkLesionFilterRule({ ...NO_LESION_FILTER, ...lesionFilter });
-  const settings: CaseSettings = { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, mirrorGrid: plan.mirrorGrid, lesionFilter };
+  const settings: CaseSettings = { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, mirrorGrid: plan.mirrorGrid, twoPass: plan.twoPass, lesionFilter };
   return { settings, backend, threads };
 }
 
@@ -106,11 +109,12 @@ async function runCase(
   for (const m of input.ignored) log(`note: model does not use ${MODALITY_LABELS[m]}; ignored`);
   for (const m of input.missing) log(`note: no ${MODALITY_LABELS[m]} given; the model runs on a blank channel (less accurate)`);
   for (const note of input.notes) log(`note: ${note}`);
+  if (settings.twoPass) log('note: two passes (--speed fast): a coarse pass, then the full grid only on the tiles near what it found (--speed classic: the whole grid)');
   const started = performance.now();
   let lastReport = 0;
   // progress can report 0 done twice (a mirrored run of one batch: the plain half, then the flipped)
   let mirrorNoted = false;
-  const { probability: onModelGrid, timings } = await segmentVolume(model, input.channels, input.grid.dims, input.brain, {
+  const { probability: onModelGrid, timings } = await segmentPlanned(model, input.channels, input.grid.dims, input.brain, {
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
     bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror, predictor,
     tileSize: settings.tileSize, mirrorGrid: settings.mirrorGrid,
@@ -125,7 +129,7 @@ async function runCase(
       const eta = done > 0 ? `, about ${(((now - started) / done) * (total - done) / 1000).toFixed(0)} s left` : '';
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s${eta}`);
     },
-  });
+  }, settings.twoPass);
   const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
   const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
   const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule);

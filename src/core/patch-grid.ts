@@ -69,6 +69,8 @@ export function strideForOverlap(patchSizeVox: number, overlapFraction: number):
  * @param overlapFraction in [0, 1); stride = round(patch * (1 - overlap)) per axis, at least 1.
  * @param shifted the grid of `shiftedTileStarts` (half a stride along every axis): a second pass on it
  * puts tile centres where the plain grid has its seams.
+ * @param coreMargin with `brain`, a box is kept when its core (the box less this many voxels on every
+ * face, at most what leaves one voxel) holds a brain voxel; 0: the whole box.
  * @example patchGrid([182, 218, 182], [64, 64, 64], 0.5).length === 5 * 6 * 5
  */
 export function patchGrid(
@@ -77,6 +79,7 @@ export function patchGrid(
   overlapFraction: number,
   brain?: Uint8Array,
   shifted = false,
+  coreMargin = 0,
 ): PatchBox[] {
   const size: Vec3 = [
     Math.min(patchSize[0], dims[0]),
@@ -86,13 +89,15 @@ export function patchGrid(
   const starts = [0, 1, 2].map((a) =>
     (shifted ? shiftedTileStarts : tileStarts)(dims[a], patchSize[a], strideForOverlap(patchSize[a], overlapFraction)),
   );
-  const holdsBrain = brain === undefined ? undefined : brainCells(brain, dims, starts, size);
+  const m = Math.max(0, Math.min(coreMargin, ...size.map((n) => Math.floor((n - 1) / 2))));
+  const core: Vec3 = [size[0] - 2 * m, size[1] - 2 * m, size[2] - 2 * m];
+  const holdsBrain = brain === undefined ? undefined : brainCells(brain, dims, starts.map((s) => s.map((x) => x + m)), core);
   const boxes: PatchBox[] = [];
   for (const k of starts[2]) {
     for (const j of starts[1]) {
       for (const i of starts[0]) {
         const box: PatchBox = { start: [i, j, k], size };
-        if (holdsBrain === undefined || holdsBrain(box)) boxes.push(box);
+        if (holdsBrain === undefined || holdsBrain({ start: [i + m, j + m, k + m], size: core })) boxes.push(box);
       }
     }
   }

@@ -34,6 +34,8 @@ export interface SegmentOptions {
    * a tile larger than the training patch changes the map a little (docs/cpu-speed.md).
    */
   tileSize?: number;
+  /** Tiles are run when their core (less this many voxels on every face) holds a `brain` voxel; absent: 0. */
+  coreMargin?: number;
   /** Called with (0, total) before the first batch (one can take minutes on a software GPU), then after each. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Polled between batches; returning true aborts with an Error('cancelled'). */
@@ -169,7 +171,7 @@ interface BatchPlan {
  * shifted grid's boxes, interleaved with the plain ones (cancel and progress are checked between calls).
  */
 function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: SegmentOptions): BatchPlan {
-  const boxes = patchGrid(work, size, options.overlapFraction, paddedBrain);
+  const boxes = patchGrid(work, size, options.overlapFraction, paddedBrain, false, options.coreMargin ?? 0);
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
   const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
   const flippedBoxes = !mirror ? [] : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
@@ -181,6 +183,17 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
     if (first < flippedBoxes.length) batches.push({ boxes: flippedBoxes.slice(first, first + b), flipped: true });
   }
   return { boxes, batches, mirror };
+}
+
+/**
+ * Whether a run of `options` on this volume mirrors: its mode against the count of its grid's tiles
+ * (as segmentVolume decides it), for a caller that runs the grid in parts (two-pass.ts).
+ */
+export function runMirrors(dims: Vec3, brain: Uint8Array, options: SegmentOptions): boolean {
+  const edge = tileEdge(options, dims);
+  const size: Vec3 = [edge, edge, edge];
+  const padded = padToAtLeast(brain, dims, size);
+  return mirrorsRun(options.mirror ?? 'off', patchGrid(padded.dims, size, options.overlapFraction, padded.data).length);
 }
 
 /**

@@ -1,13 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Vec3 } from '../core/types.ts';
-import { type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
+import { runMirrors, type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
 
 /**
- * The fast path's second stage. A cheap first pass (few tiles) finds where lesions can be; the full
- * grid then runs only on the tiles that hold such a voxel. Every tile of the full grid covering a
- * candidate voxel holds it, so each candidate voxel gets every prediction the full grid gives it:
+ * The fast path: a cheap first pass (few tiles) finds where lesions can be; the full grid then runs
+ * only on the tiles that hold such a voxel. Every tile of the full grid covering a candidate voxel
+ * holds it, so with coreMargin 0 each candidate voxel gets every prediction the full grid gives it:
  * its fused value is the full grid's, as if the whole grid had run. Elsewhere the map keeps the
- * first pass's value, which is at most `candidateAbove` there, far below any threshold in use.
+ * first pass's value, which is at most `candidateAbove` there, below the mask's threshold.
  */
 export interface TwoPassOptions {
   /** The first pass's tiling (overlap, mirroring, grid); the rest is the run's. */
@@ -16,6 +16,12 @@ export interface TwoPassOptions {
   candidateAbove: number;
   /** Candidates grow by this many voxels along each axis (a box), margin for what the first pass underrates. */
   dilateVoxels: number;
+  /**
+   * The second pass skips a tile whose candidates all lie within this many voxels of its faces, where
+   * the B-spline window gives it little weight (order 2, 32^3: 0.15%, 1.3%, 3.7% of the centre's in
+   * the first three layers): those voxels' values then lack that tile's small share.
+   */
+  coreMargin: number;
 }
 
 export interface TwoPassTimings extends SegmentTimings {
@@ -32,6 +38,8 @@ export interface TwoPassTimings extends SegmentTimings {
 export async function segmentTwoPass(
   model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, brain: Uint8Array, options: SegmentOptions, twoPass: TwoPassOptions,
 ): Promise<{ probability: Float32Array; timings: TwoPassTimings }> {
+  // 'auto' mirroring is decided by the whole grid's size, not by the part the second pass runs
+  const mirror = runMirrors(dims, brain, options) ? 'on' : 'off';
   let coarseTotal = 0;
   const coarse = await segmentVolume(model, channels, dims, brain, {
     ...options, ...twoPass.coarse,
@@ -45,7 +53,7 @@ export async function segmentTwoPass(
   const timings: TwoPassTimings = { ...coarse.timings, coarsePatches: coarse.timings.patches, finePatches: 0 };
   if (!candidates.some((c) => c !== 0)) return { probability: coarse.probability, timings };
   const fine = await segmentVolume(model, channels, dims, candidates, {
-    ...options,
+    ...options, mirror, coreMargin: twoPass.coreMargin,
     onProgress: (done, total) => options.onProgress?.(coarseTotal + done, coarseTotal + total),
   });
   const probability = coarse.probability;
@@ -83,4 +91,14 @@ export function candidateMask(probability: Float32Array, dims: Vec3, above: numb
     mask = out;
   }
   return mask;
+}
+
+/**
+ * The run as a speed preset plans it (speed-presets.ts): two passes where the plan has them, else
+ * one segmentVolume. The CLI and the page's worker both segment through this.
+ */
+export function segmentPlanned(
+  model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, brain: Uint8Array, options: SegmentOptions, twoPass: TwoPassOptions | undefined,
+): Promise<{ probability: Float32Array; timings: SegmentTimings }> {
+  return twoPass ? segmentTwoPass(model, channels, dims, brain, options, twoPass) : segmentVolume(model, channels, dims, brain, options);
 }

@@ -14,6 +14,7 @@ import type { FusionWindowKind, Volume } from '../core/types.ts';
 import type { BackendName } from '../model/backend.ts';
 import type { HeldOutScores } from '../model/finetune.ts';
 import type { MirrorMode } from '../model/mirror-policy.ts';
+import type { SpeedPreset } from '../model/speed-presets.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 
 /** Inference settings of one run. */
@@ -27,8 +28,8 @@ export interface SegmentSettings {
   batchSize: number;
   /** Test-time mirroring (each patch also predicted flipped left-right; 2x model time): 'auto' on small scans. */
   mirror: MirrorMode;
-  /** Where the mirrored pass runs; absent: the default speed preset's (src/model/speed-presets.ts). */
-  mirrorGrid?: 'same' | 'shifted';
+  /** How the volume is tiled beyond the overlap (src/model/speed-presets.ts); absent: the default, 'fast'. */
+  speed?: SpeedPreset;
   /** The lesion filter; null: the model's own defaults (its lesionFilter metadata). */
   lesionFilter: LesionFilterRule | null;
 }

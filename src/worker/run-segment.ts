@@ -6,7 +6,8 @@ import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { type PatchPredictor, segmentVolume } from '../model/segment-volume.ts';
+import type { PatchPredictor } from '../model/segment-volume.ts';
+import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
 import type { SegmentSettings } from './protocol.ts';
 
@@ -47,14 +48,15 @@ export async function runSegmentation(
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const threads = predictor?.parallel ?? 1;
   const prepareMs = performance.now() - started;
-  const { probability, timings } = await segmentVolume(model, channels, prepared.grid.dims, prepared.brain, {
+  const plan = TILING_PLANS[settings.speed ?? DEFAULT_SPEED];
+  const { probability, timings } = await segmentPlanned(model, channels, prepared.grid.dims, prepared.brain, {
     patchSize: meta.patchSize,
     overlapFraction: settings.overlapFraction,
     window: settings.window,
     bsplineOrder: settings.bsplineOrder,
     batchSize: settings.batchSize,
     mirror: settings.mirror,
-    mirrorGrid: settings.mirrorGrid ?? TILING_PLANS[DEFAULT_SPEED].mirrorGrid,
+    mirrorGrid: plan.mirrorGrid,
     predictor,
     onProgress: async (done, total) => {
       hooks.checkpoint();
@@ -65,7 +67,7 @@ export async function runSegmentation(
       hooks.checkpoint();
       return false;
     },
-  });
+  }, plan.twoPass);
   // normaliseFusion (core) has already refused NaN/Inf
   const t0 = performance.now();
   const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);

@@ -4,7 +4,7 @@ import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-option
 
 describe('parseUrlOptions', () => {
   it('tries webgpu, webgl, cpu by default', () => {
-    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', mirror: 'auto', patchWorkers: null, debug: false });
+    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', mirror: 'auto', speed: 'fast', patchWorkers: null, debug: false });
     expect(DEFAULT_BACKEND_ORDER).toEqual(['webgpu', 'webgl', 'cpu']);
   });
 
@@ -25,6 +25,12 @@ describe('parseUrlOptions', () => {
     expect(parseUrlOptions('?backend=wasm&mirror=on').mirror).toBe('on');
     expect(parseUrlOptions('?mirror=sometimes').mirror).toBe('auto');
     expect(parseUrlOptions('?mirror').mirror).toBe('auto');
+  });
+
+  it('reads the speed preset; anything but fast or classic leaves fast', () => {
+    expect(parseUrlOptions('?speed=classic').speed).toBe('classic');
+    expect(parseUrlOptions('?backend=wasm&speed=fast').speed).toBe('fast');
+    expect(parseUrlOptions('?speed=turbo').speed).toBe('fast');
   });
 
   it('reads the patch workers, 0 to 8; anything else leaves the default (null)', () => {

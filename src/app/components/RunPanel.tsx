@@ -38,8 +38,7 @@ export function RunPanel({ state, actions, blocker }: Props) {
         <span>Patch overlap</span>
         <select data-testid="overlap-select" value={state.settings.overlapFraction} disabled={running} onChange={(e) => actions.setSettings({ overlapFraction: Number(e.target.value) })}>
           <option value={0.25}>25% (faster)</option>
-          <option value={0.375}>37.5% (default)</option>
-          <option value={0.5}>50% (before v34: about 2× model time)</option>
+          <option value={0.5}>50% (default)</option>
           <option value={0.75}>75% (smoother, slower)</option>
         </select>
       </label>

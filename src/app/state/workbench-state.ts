@@ -5,8 +5,8 @@
 import type { LesionFilterRule } from '../../core/lesion-filter.ts';
 import type { Vec3 } from '../../core/types.ts';
 import type { BackendName } from '../../model/backend.ts';
-import { DEFAULT_SPEED, TILING_PLANS } from '../../model/speed-presets.ts';
 import type { MirrorMode } from '../../model/mirror-policy.ts';
+import { DEFAULT_SPEED, type SpeedPreset } from '../../model/speed-presets.ts';
 import type { Modality } from '../../model/model-meta.ts';
 import { defaultModelFor, type ModelIndex, type ModelIndexEntry } from '../../model/model-index.ts';
 import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
@@ -46,6 +46,7 @@ export interface RunSettings {
   overlapFraction: number;
   batchSize: number;
   mirror: MirrorMode;
+  speed: SpeedPreset;
 }
 
 export interface RunProgress {
@@ -144,7 +145,7 @@ export const INITIAL_STATE: WorkbenchState = {
   modelDefaults: null,
   selectedModel: null,
   modelChosen: false,
-  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: TILING_PLANS[DEFAULT_SPEED].overlapFraction, batchSize: 4, mirror: 'auto' },
+  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto', speed: DEFAULT_SPEED },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
