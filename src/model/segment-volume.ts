@@ -185,15 +185,12 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
   return { boxes, batches, mirror };
 }
 
-/**
- * Whether a run of `options` on this volume mirrors: its mode against the count of its grid's tiles
- * (as segmentVolume decides it), for a caller that runs the grid in parts (two-pass.ts).
- */
-export function runMirrors(dims: Vec3, brain: Uint8Array, options: SegmentOptions): boolean {
+/** The tiles (holding brain) of a run of `options` on this volume, as segmentVolume counts them. */
+export function gridTileCount(dims: Vec3, brain: Uint8Array, options: SegmentOptions): number {
   const edge = tileEdge(options, dims);
   const size: Vec3 = [edge, edge, edge];
   const padded = padToAtLeast(brain, dims, size);
-  return mirrorsRun(options.mirror ?? 'off', patchGrid(padded.dims, size, options.overlapFraction, padded.data).length);
+  return patchGrid(padded.dims, size, options.overlapFraction, padded.data).length;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Vec3 } from '../core/types.ts';
-import { runMirrors, type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
+import { mirrorsRun } from './mirror-policy.ts';
+import { gridTileCount, type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
 
 /**
  * The fast path: a cheap first pass (few tiles) finds where lesions can be; the full grid then runs
@@ -22,6 +23,8 @@ export interface TwoPassOptions {
    * the first three layers): those voxels' values then lack that tile's small share.
    */
   coreMargin: number;
+  /** A grid of fewer tiles runs whole, in one pass (a 64^3 crop has 27: a first pass would not pay). */
+  minTiles: number;
 }
 
 export interface TwoPassTimings extends SegmentTimings {
@@ -38,8 +41,13 @@ export interface TwoPassTimings extends SegmentTimings {
 export async function segmentTwoPass(
   model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, brain: Uint8Array, options: SegmentOptions, twoPass: TwoPassOptions,
 ): Promise<{ probability: Float32Array; timings: TwoPassTimings }> {
+  const tiles = gridTileCount(dims, brain, options);
+  if (tiles < twoPass.minTiles) {
+    const one = await segmentVolume(model, channels, dims, brain, options);
+    return { ...one, timings: { ...one.timings, coarsePatches: 0, finePatches: one.timings.patches } };
+  }
   // 'auto' mirroring is decided by the whole grid's size, not by the part the second pass runs
-  const mirror = runMirrors(dims, brain, options) ? 'on' : 'off';
+  const mirror = mirrorsRun(options.mirror ?? 'off', tiles) ? 'on' : 'off';
   let coarseTotal = 0;
   const coarse = await segmentVolume(model, channels, dims, brain, {
     ...options, ...twoPass.coarse,

@@ -45,6 +45,21 @@ describe('shiftedTileStarts', () => {
   });
 });
 
+describe('patchGrid with a core margin', () => {
+  it('keeps a box only when the voxel lies at least the margin inside it', () => {
+    const dims: Vec3 = [40, 16, 16];
+    const brain = new Uint8Array(40 * 16 * 16);
+    brain[18 + 40 * (8 + 16 * 8)] = 1; // (18, 8, 8)
+    // 16^3 boxes at stride 8 along i: starts 0, 8, 16, 24; (18) is in boxes 8 (offset 10) and 16 (offset 2)
+    const starts = (m: number) => patchGrid(dims, [16, 16, 16], 0.5, brain, false, m).map((b) => b.start[0]);
+    expect(starts(0)).toEqual([8, 16]);
+    expect(starts(2)).toEqual([8, 16]);
+    expect(starts(3)).toEqual([8]);
+    // offset 10 is 5 voxels from the far face (15 - 10): margin 6 drops it too
+    expect(starts(6)).toEqual([]);
+  });
+});
+
 describe('tileEdge', () => {
   it('is the patch size without a tile size, the tile size capped by the volume, never below the patch', () => {
     expect(tileEdge({ patchSize: 32 }, [182, 218, 182])).toBe(32);

@@ -48,7 +48,7 @@ describe('segmentTwoPass', () => {
   const flair = seededValues(brain.length, 9, -4, -2);
   for (let k = 4; k < 12; k++) for (let j = 4; j < 12; j++) for (let i = 4; i < 14; i++) flair[i + 48 * (j + 40 * k)] = 3;
   const full: SegmentOptions = { ...DEFAULT_SEGMENT_OPTIONS, patchSize: 16, overlapFraction: 0.5, mirror: 'on', mirrorGrid: 'same' };
-  const twoPass: TwoPassOptions = { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.5, dilateVoxels: 1, coreMargin: 0 };
+  const twoPass: TwoPassOptions = { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.5, dilateVoxels: 1, coreMargin: 0, minTiles: 0 };
 
   it("gives every candidate voxel the full grid's value and every other voxel the first pass's", async () => {
     const model = leftNeighbourModel(1.5, 0);
@@ -79,6 +79,16 @@ describe('segmentTwoPass', () => {
     expect(timings.finePatches).toBeGreaterThan(0);
     expect(timings.finePatches).toBeLessThan(reference.timings.patches);
     expect(progress[progress.length - 1][0]).toBe(progress[progress.length - 1][1]);
+    model.dispose();
+  });
+
+  it('runs a grid of fewer than minTiles tiles whole, as segmentVolume does', async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const reference = await segmentVolume(model, [flair], dims, brain, full);
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, full, { ...twoPass, minTiles: reference.timings.patches + 1 });
+    expect(timings.coarsePatches).toBe(0);
+    expect(timings.finePatches).toBe(reference.timings.patches);
+    expect(Math.max(...probability.map((p, v) => Math.abs(p - reference.probability[v])))).toBe(0);
     model.dispose();
   });
 
