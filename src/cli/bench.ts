@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --skip-volume] [--threads N] [--backends wasm,cpu] [--case DIR] [--speeds classic,fast]`: a benchmark, not a test.
+ * `npm run bench [-- --skip-volume] [--threads N] [--backends wasm,cpu] [--presets light,...] [--case DIR] [--speeds classic,fast]`: a benchmark, not a test.
  *
  * Prints (1) ms per patch for each preset and backend (forward pass, batch 1, at the preset's patch
  * size), (2) streaming fusion against a naive version, (3) the CPU's share of a whole-volume run apart
@@ -30,7 +30,7 @@ import { runCli } from './run-cli.ts';
 import { initNodeBackend } from './tf-node.ts';
 
 const SPEC = {
-  'skip-volume': { type: 'boolean' }, threads: { type: 'string' }, backends: { type: 'string' }, case: { type: 'string' }, speeds: { type: 'string' },
+  'skip-volume': { type: 'boolean' }, presets: { type: 'string' }, threads: { type: 'string' }, backends: { type: 'string' }, case: { type: 'string' }, speeds: { type: 'string' },
 } as const;
 const REAL_CASE = path.resolve('../shared/data/open_ms_data/cases/patient07');
 
@@ -44,7 +44,9 @@ runCli(async () => {
   for (const backend of backends) {
     if (!isBackendName(backend)) throw new Error(`unknown backend ${backend}`);
     await initNodeBackend(backend, log);
-    for (const name of Object.keys(PRESETS) as PresetName[]) {
+    const names = (optionalString(o, 'presets')?.split(',') ?? Object.keys(PRESETS)) as PresetName[];
+    for (const name of names) {
+      if (!(name in PRESETS)) throw new Error(`--presets: unknown preset ${name}`);
       // The cpu backend's conv3d runs at ~0.5 GFLOP/s: the heavier presets take minutes per patch there.
       if (backend === 'cpu' && name !== 'light') continue;
       const { params, ms } = await timePatch(name);
