@@ -92,6 +92,19 @@ describe('segmentTwoPass', () => {
     model.dispose();
   });
 
+  it('fuses a field every tile predicts exactly back to it, candidates or not (pointwise model)', async () => {
+    const input = tf.input({ shape: [null, null, null, 1] });
+    const conv = new Conv3dLayer({ filters: 1, kernelSize: 1 });
+    const model = tf.model({ inputs: input, outputs: tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor });
+    conv.setWeights([tf.tensor5d([1.2], [1, 1, 1, 1, 1]), tf.tensor1d([0.3])]);
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, full, { ...twoPass, coreMargin: 3 });
+    expect(timings.finePatches).toBeGreaterThan(0);
+    let worst = 0;
+    for (let v = 0; v < flair.length; v++) worst = Math.max(worst, Math.abs(probability[v] - 1 / (1 + Math.exp(-(1.2 * flair[v] + 0.3)))));
+    expect(worst).toBeLessThan(2e-6);
+    model.dispose();
+  });
+
   it('stops after the first pass when nothing is a candidate', async () => {
     const model = leftNeighbourModel(0.1, -8);
     const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, full, twoPass);
