@@ -70,7 +70,7 @@ export function strideForOverlap(patchSizeVox: number, overlapFraction: number):
  * @param shifted the grid of `shiftedTileStarts` (half a stride along every axis): a second pass on it
  * puts tile centres where the plain grid has its seams.
  * @param coreMargin with `brain`, a box is kept when its core (the box less this many voxels on every
- * face, at most what leaves one voxel) holds a brain voxel; 0: the whole box.
+ * face that is not the volume's, at most what leaves one voxel) holds a brain voxel; 0: the whole box.
  * @example patchGrid([182, 218, 182], [64, 64, 64], 0.5).length === 5 * 6 * 5
  */
 export function patchGrid(
@@ -91,13 +91,17 @@ export function patchGrid(
   );
   const m = Math.max(0, Math.min(coreMargin, ...size.map((n) => Math.floor((n - 1) / 2))));
   const core: Vec3 = [size[0] - 2 * m, size[1] - 2 * m, size[2] - 2 * m];
+  // a core reaches the volume's face where its box does (no other box covers those voxels)
+  const coreSpan = (a: number, s: number): [number, number] => [s === 0 ? 0 : s + m, s + size[a] === dims[a] ? dims[a] : s + size[a] - m];
   const holdsBrain = brain === undefined ? undefined : brainCells(brain, dims, starts.map((s) => s.map((x) => x + m)), core);
   const boxes: PatchBox[] = [];
   for (const k of starts[2]) {
     for (const j of starts[1]) {
       for (const i of starts[0]) {
         const box: PatchBox = { start: [i, j, k], size };
-        if (holdsBrain === undefined || holdsBrain({ start: [i + m, j + m, k + m], size: core })) boxes.push(box);
+        const spans = [coreSpan(0, i), coreSpan(1, j), coreSpan(2, k)];
+        const coreBox: PatchBox = { start: [spans[0][0], spans[1][0], spans[2][0]], size: [spans[0][1] - spans[0][0], spans[1][1] - spans[1][0], spans[2][1] - spans[2][0]] };
+        if (holdsBrain === undefined || holdsBrain(m === 0 ? box : coreBox)) boxes.push(box);
       }
     }
   }

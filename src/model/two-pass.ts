@@ -35,8 +35,8 @@ export interface TwoPassTimings extends SegmentTimings {
 
 /**
  * segmentVolume run as two passes (see TwoPassOptions): `options` is the full grid's tiling.
- * Progress counts the first pass's tiles and then the second's; its total is an upper bound (every
- * tile of the full grid) until the first pass ends, then exact.
+ * Progress counts the first pass's tiles and then the second's; its total is a guess (twice the
+ * first pass's) until the first pass ends, then exact.
  */
 export async function segmentTwoPass(
   model: tf.LayersModel, channels: readonly Float32Array[], dims: Vec3, brain: Uint8Array, options: SegmentOptions, twoPass: TwoPassOptions,

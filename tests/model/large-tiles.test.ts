@@ -58,6 +58,16 @@ describe('patchGrid with a core margin', () => {
     // offset 10 is 5 voxels from the far face (15 - 10): margin 6 drops it too
     expect(starts(6)).toEqual([]);
   });
+
+  it("counts a box's voxels on the volume's faces as core (no other box covers them)", () => {
+    const dims: Vec3 = [40, 16, 16];
+    const brain = new Uint8Array(40 * 16 * 16);
+    brain[0] = 1; // (0, 0, 0): only the box at 0 covers it
+    expect(patchGrid(dims, [16, 16, 16], 0.5, brain, false, 3).map((b) => b.start)).toEqual([[0, 0, 0]]);
+    brain[0] = 0;
+    brain[39 + 40 * (15 + 16 * 15)] = 1; // the far corner: only the last box
+    expect(patchGrid(dims, [16, 16, 16], 0.5, brain, false, 3).map((b) => b.start)).toEqual([[24, 0, 0]]);
+  });
 });
 
 describe('tileEdge', () => {
