@@ -83,9 +83,10 @@ try {
   }
   sampler.stop();
   const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
   const metrics = (await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] as { name: string; value: number }[] }))).metrics;
-  const heap = metrics.find((m) => m.name === 'JSHeapTotalSize')?.value ?? 0;
-  console.log(`page JS heap after the runs (main thread, CDP): total ${mib(heap)}`);
+  const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+  console.log(`page JS heap after the runs (main thread, CDP; typed arrays' bytes are outside it): used ${mib(heap)}`);
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/bench-browser.json', `${JSON.stringify({ dims, big, backend, memory, pageJsHeapBytes: heap, results }, null, 2)}\n`);
   console.log('wrote test-results/bench-browser.json');
