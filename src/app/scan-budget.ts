@@ -50,7 +50,8 @@ export function declaredDims(first: Uint8Array): Vec3 | null {
         parts.push(data);
         length += data.length;
       });
-      gunzip.push(first.subarray(0, Math.min(first.length, 1 << 16)), false);
+      // 4 KiB of input hold the header (348 or 540 bytes) and inflate to at most ~4 MB, even for a gzip bomb
+      gunzip.push(first.subarray(0, Math.min(first.length, 1 << 12)), false);
     } catch {
       return null;
     }

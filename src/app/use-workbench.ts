@@ -17,7 +17,7 @@ import type { FileRole } from '../core/file-roles.ts';
 import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
 import type { UrlOptions } from './url-options.ts';
 import { type TuningActions, useTuning } from './use-tuning.ts';
-import { crashMessage, SegmentWorkerClient } from './worker-client.ts';
+import { crashMessage, type PageEvent, SegmentWorkerClient } from './worker-client.ts';
 
 /**
  * A cancel that the worker has not confirmed within this time stops the worker outright (a batch
@@ -67,6 +67,7 @@ export function useWorkbench(url: UrlOptions): {
   stateRef.current = state;
   const clientRef = useRef<SegmentWorkerClient | null>(null);
   const runRef = useRef({ nextId: 1, startedAtMs: 0, resultAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
+  const tuningBusy = useRef(false);
   const tuningEvents = useRef<(event: Extract<WorkerEvent, { type: 'sweep' | `finetune-${string}` | `tuned-${string}` }>) => void>(() => undefined);
 
   /**
@@ -85,7 +86,7 @@ export function useWorkbench(url: UrlOptions): {
     dispatch({ type: 'case-sent', caseKey: message.caseKey, uploadMs });
   }, []);
 
-  const onEvent = useCallback((event: WorkerEvent) => {
+  const onEvent = useCallback((event: PageEvent) => {
     const run = runRef.current;
     switch (event.type) {
       case 'backend-ready':
@@ -161,9 +162,6 @@ export function useWorkbench(url: UrlOptions): {
       case 'log':
         console.info(`[worker] ${event.line}`);
         return;
-      case 'pong':
-      case 'memory':
-        return; // the client answers these itself
       case 'sweep':
       case 'finetune-step':
       case 'finetune-eval':
@@ -180,12 +178,10 @@ export function useWorkbench(url: UrlOptions): {
   useEffect(() => {
     const client = new SegmentWorkerClient(onEvent, (what, restarted) => {
       const message = crashMessage(what, restarted);
-      const current = stateRef.current;
       window.clearTimeout(runRef.current.cancelTimer);
-      if (current.run) dispatch({ type: 'run-failed', runId: current.run.runId, message, kind: 'internal' });
-      else dispatch({ type: 'error', message, kind: 'internal' });
-      // a fine-tuning run died with the worker
-      tuningEvents.current({ type: 'finetune-state', phase: 'failed', step: 0, message });
+      const run = stateRef.current.run;
+      dispatch(run ? { type: 'run-failed', runId: run.runId, message, kind: 'internal' } : { type: 'error', message, kind: 'internal' });
+      if (tuningBusy.current) tuningEvents.current({ type: 'finetune-state', phase: 'failed', step: 0, message }); // it died with the worker
     }, (started) => {
       // a new worker (first start, or after a hard cancel) gets the backend order, the case, the
       // chosen model and the last result
@@ -377,6 +373,7 @@ export function useWorkbench(url: UrlOptions): {
   const post = useCallback((request: WorkerRequest) => void clientRef.current?.post(request), []);
   const { tuning, tuningActions, onTuningEvent } = useTuning({ state, dispatch, post, segment, selectModel: actions.selectModel });
   tuningEvents.current = onTuningEvent;
+  tuningBusy.current = ['starting', 'running', 'paused'].includes(tuning.finetune.phase);
   const autoRunning = run !== null && run.runId === runRef.current.autoRunId;
   return { state, actions, tuning, tuningActions, autoRunning, converting };
 }

@@ -11,6 +11,9 @@ import { DEFAULT_WATCHDOG_TIMEOUT_MS, WorkerWatchdog } from './worker-watchdog.t
 /** Failures in a row of workers that never sent a message before the client gives up restarting. */
 const MAX_SILENT_FAILURES = 2;
 
+/** The worker's events the page handles (the client answers the watchdog's and the diagnostics' itself). */
+export type PageEvent = Exclude<WorkerEvent, { type: 'pong' | 'memory' }>;
+
 /** The page's one line on a failed worker (`what`: "stopped responding (...)", "failed (...)"). */
 export function crashMessage(what: string, restarted: boolean): string {
   return restarted
@@ -33,7 +36,7 @@ export class SegmentWorkerClient {
    * start). `timeoutMs`: the watchdog's silence limit (0: no watchdog).
    */
   constructor(
-    private readonly onEvent: (event: WorkerEvent) => void,
+    private readonly onEvent: (event: PageEvent) => void,
     private readonly onCrash: (message: string, restarted: boolean) => void,
     private readonly onStart: (client: SegmentWorkerClient) => void,
     timeoutMs = DEFAULT_WATCHDOG_TIMEOUT_MS,
@@ -65,6 +68,8 @@ export class SegmentWorkerClient {
   restart(): void {
     this.worker.terminate();
     this.worker = this.spawn();
+    // a memory question the old worker did not answer goes to the new one
+    if (this.memoryWaiters.length > 0) this.post({ type: 'memory' });
   }
 
   dispose(): void {
