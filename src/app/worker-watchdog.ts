@@ -26,6 +26,7 @@ export interface WatchdogOptions {
 
 export class WorkerWatchdog {
   private lastHeardMs = 0;
+  private lastTickMs = 0;
   private seq = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly now: () => number;
@@ -40,6 +41,7 @@ export class WorkerWatchdog {
   start(): void {
     this.stop();
     this.lastHeardMs = this.now();
+    this.lastTickMs = this.lastHeardMs;
     if (this.options.timeoutMs <= 0) return;
     this.timer = setInterval(() => this.tick(), this.pingEveryMs);
   }
@@ -55,7 +57,12 @@ export class WorkerWatchdog {
   }
 
   private tick(): void {
-    const silentMs = this.now() - this.lastHeardMs;
+    const now = this.now();
+    // a tick far later than planned means this thread was blocked: the worker's answers may be
+    // waiting in the queue behind this tick, so silence counts afresh
+    if (now - this.lastTickMs > 2 * this.pingEveryMs) this.lastHeardMs = now;
+    this.lastTickMs = now;
+    const silentMs = now - this.lastHeardMs;
     if (silentMs >= this.options.timeoutMs) {
       this.stop();
       this.options.onSilent(silentMs);

@@ -58,6 +58,19 @@ describe('WorkerWatchdog', () => {
     expect(silences).toEqual([5000]);
   });
 
+  it('does not blame the worker for a page thread that was blocked (a tick far later than planned)', () => {
+    const { dog, silences } = make(5000);
+    dog.start();
+    advance(2000);
+    clockMs += 60_000; // the page's thread blocked for a minute: the next tick comes late
+    advance(1000);
+    expect(silences).toEqual([]);
+    advance(4000);
+    expect(silences).toEqual([]);
+    advance(1000);
+    expect(silences).toEqual([5000]);
+  });
+
   it('never fires with a timeout of 0', () => {
     const { dog, pings, silences } = make(0);
     dog.start();
