@@ -11,6 +11,7 @@ import { ExportPanel } from './components/ExportPanel.tsx';
 import { FileList } from './components/FileList.tsx';
 import { FinetunePanel } from './components/FinetunePanel.tsx';
 import { LesionPanel } from './components/LesionPanel.tsx';
+import { MemoryLine } from './components/MemoryLine.tsx';
 import { MetricsPanel } from './components/MetricsPanel.tsx';
 import { PrCurvePanel } from './components/PrCurvePanel.tsx';
 import { ReferenceEditor } from './components/ReferenceEditor.tsx';
@@ -82,6 +83,7 @@ export function App({ url }: { url: UrlOptions }) {
           <span className="row">
             <button type="button" data-testid="debug-lose-device" onClick={() => actions.simulateGpuFailure('device-lost')}>Lose GPU device</button>
             <button type="button" data-testid="debug-out-of-memory" onClick={() => actions.simulateGpuFailure('out-of-memory')}>Simulate GPU out of memory</button>
+            <MemoryLine read={actions.workerMemory} />
           </span>
         )}
       </header>

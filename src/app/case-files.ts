@@ -4,6 +4,7 @@
  * needs. Pure except `readNiftiFiles`, which reads File objects.
  */
 import { readNiftiFrom } from '../core/nifti-io.ts';
+import { declaredDims, scanBudgetProblem } from './scan-budget.ts';
 import type { Volume } from '../core/types.ts';
 import { assertSameGrid, maskLike } from '../core/volume.ts';
 import type { Modality } from '../model/model-meta.ts';
@@ -55,6 +56,12 @@ export async function readNiftiFiles(files: readonly File[]): Promise<{ volumes:
     }
     try {
       const source = { size: file.size, read: async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer()) };
+      const dims = declaredDims(await source.read(0, Math.min(file.size, 1 << 16)));
+      const tooBig = dims && scanBudgetProblem(file.name, dims, (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory);
+      if (tooBig) {
+        problems.push({ name: file.name, message: tooBig });
+        continue;
+      }
       const volume = await readNiftiFrom(source, file.name);
       const constant = constantImageProblem(file.name, volume);
       if (constant) problems.push({ name: file.name, message: constant });

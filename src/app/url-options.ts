@@ -3,12 +3,14 @@
  * `?software-gpu=prefer-wasm|use` says whether a software-only GPU adapter (SwiftShader) is passed
  * over for wasm (default prefer-wasm); `?mirror=auto|on|off` sets the test-time mirroring the page
  * starts with (default auto); `?patch-workers=N` sets how many extra workers run patches on the wasm
- * and cpu backends (default one per extra core, at most 3; 0 computes in the one worker); `?debug` shows test hooks (simulated GPU failures).
+ * and cpu backends (default one per extra core, at most 3; 0 computes in the one worker); `?debug` shows test hooks (simulated GPU failures) and a memory line; `?watchdog-s=N` sets after how many seconds
+ * of silence the segmentation worker counts as unresponsive and is restarted (default 120, 0: never).
  */
 import type { BackendName } from '../model/backend.ts';
 import type { MirrorMode } from '../model/mirror-policy.ts';
 import { DEFAULT_SPEED, isSpeedPreset, type SpeedPreset } from '../model/speed-presets.ts';
 import type { SoftwareGpuPolicy } from '../worker/protocol.ts';
+import { DEFAULT_WATCHDOG_TIMEOUT_MS } from './worker-watchdog.ts';
 
 /** Backend names the URL may force (kept here so the page bundle does not import tfjs). */
 const FORCEABLE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -44,6 +46,8 @@ export interface UrlOptions {
   /** Patch workers for CPU backends; null: the worker's default. */
   patchWorkers: number | null;
   debug: boolean;
+  /** Silence (ms) after which the worker is restarted (worker-watchdog.ts); 0: never. */
+  watchdogMs: number;
 }
 
 /**
@@ -62,7 +66,9 @@ export function parseUrlOptions(search: string): UrlOptions {
   const patchWorkers = workersValue !== null && /^[0-8]$/.test(workersValue) ? Number(workersValue) : null;
   const speedValue = params.get('speed');
   const speed = isSpeedPreset(speedValue) ? speedValue : DEFAULT_SPEED;
-  const common = { softwareGpu, mirror, speed, patchWorkers, debug };
+  const watchdogValue = params.get('watchdog-s');
+  const watchdogMs = watchdogValue !== null && /^\d{1,4}$/.test(watchdogValue) ? 1000 * Number(watchdogValue) : DEFAULT_WATCHDOG_TIMEOUT_MS;
+  const common = { softwareGpu, mirror, speed, patchWorkers, debug, watchdogMs };
   if (raw === null || raw === '') return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: null, ...common };
   const value = raw.toLowerCase();
   if (!isBackendName(value)) return { backendOrder: [...DEFAULT_BACKEND_ORDER], forcedBackend: null, invalidBackend: raw, ...common };

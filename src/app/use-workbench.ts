@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { Vec3 } from '../core/types.ts';
 import type { Modality } from '../model/model-meta.ts';
-import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerRequest } from '../worker/protocol.ts';
+import { assertNever, isSoftwareAdapter, type WorkerEvent, type WorkerMemory, type WorkerRequest } from '../worker/protocol.ts';
 import { caseAfterInput, readCaseInput } from './case-input.ts';
 import { DicomWorkerClient } from './dicom-client.ts';
 import { type CaseFiles, changeRole, removeFile, scansOf, segmentBlocker, setCaseMessage, withEditedReference } from './case-files.ts';
@@ -17,7 +17,7 @@ import type { FileRole } from '../core/file-roles.ts';
 import { INITIAL_STATE, type OverlayStyle, type RunSettings, type ViewMode, type WorkbenchState, workbenchReducer } from './state/workbench-state.ts';
 import type { UrlOptions } from './url-options.ts';
 import { type TuningActions, useTuning } from './use-tuning.ts';
-import { SegmentWorkerClient } from './worker-client.ts';
+import { crashMessage, type PageEvent, SegmentWorkerClient } from './worker-client.ts';
 
 /**
  * A cancel that the worker has not confirmed within this time stops the worker outright (a batch
@@ -49,6 +49,8 @@ export interface WorkbenchActions {
   applyEditedReference: (mask: Uint8Array) => void;
   download: (what: ExportKind) => void;
   simulateGpuFailure: (failure: 'device-lost' | 'out-of-memory') => void;
+  /** The worker's memory (diagnostics). */
+  workerMemory: () => Promise<WorkerMemory | null>;
 }
 
 export function useWorkbench(url: UrlOptions): {
@@ -65,6 +67,7 @@ export function useWorkbench(url: UrlOptions): {
   stateRef.current = state;
   const clientRef = useRef<SegmentWorkerClient | null>(null);
   const runRef = useRef({ nextId: 1, startedAtMs: 0, resultAtMs: 0, postMs: 0, flairId: '' as string | null, cancelTimer: 0, betaByModel: new Map<string, number>(), autoRunId: 0 });
+  const tuningBusy = useRef(false);
   const tuningEvents = useRef<(event: Extract<WorkerEvent, { type: 'sweep' | `finetune-${string}` | `tuned-${string}` }>) => void>(() => undefined);
 
   /**
@@ -83,7 +86,7 @@ export function useWorkbench(url: UrlOptions): {
     dispatch({ type: 'case-sent', caseKey: message.caseKey, uploadMs });
   }, []);
 
-  const onEvent = useCallback((event: WorkerEvent) => {
+  const onEvent = useCallback((event: PageEvent) => {
     const run = runRef.current;
     switch (event.type) {
       case 'backend-ready':
@@ -173,10 +176,12 @@ export function useWorkbench(url: UrlOptions): {
   }, []);
 
   useEffect(() => {
-    const client = new SegmentWorkerClient(onEvent, (message) => {
-      const current = stateRef.current;
-      if (current.run) dispatch({ type: 'run-failed', runId: current.run.runId, message: `The segmentation worker stopped: ${message}`, kind: 'internal' });
-      else dispatch({ type: 'error', message: `The segmentation worker stopped: ${message}`, kind: 'internal' });
+    const client = new SegmentWorkerClient(onEvent, (what, restarted) => {
+      const message = crashMessage(what, restarted);
+      window.clearTimeout(runRef.current.cancelTimer);
+      const run = stateRef.current.run;
+      dispatch(run ? { type: 'run-failed', runId: run.runId, message, kind: 'internal' } : { type: 'error', message, kind: 'internal' });
+      if (tuningBusy.current) tuningEvents.current({ type: 'finetune-state', phase: 'failed', step: 0, message }); // it died with the worker
     }, (started) => {
       // a new worker (first start, or after a hard cancel) gets the backend order, the case, the
       // chosen model and the last result
@@ -187,7 +192,7 @@ export function useWorkbench(url: UrlOptions): {
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
       if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, beta: result.beta, modelRule: result.outcome.modelRule });
       started.post({ type: 'tuned-model', action: 'query' });
-    });
+    }, url.watchdogMs);
     clientRef.current = client;
     if (url.invalidBackend !== null) {
       dispatch({ type: 'error', kind: 'page', message: `Unknown ?backend=${url.invalidBackend}: use webgpu, webgl, wasm or cpu. Choosing automatically instead.` });
@@ -346,6 +351,7 @@ export function useWorkbench(url: UrlOptions): {
     },
     download,
     simulateGpuFailure: (failure) => void clientRef.current?.post({ type: 'simulate-gpu-failure', failure }),
+    workerMemory: async () => (clientRef.current ? clientRef.current.memory() : null),
   }), [loadFiles, applyCase, segment, cancel, applyThreshold, download]);
 
   // on first open the demo is segmented at once, so that its metrics are live (not on a software
@@ -367,6 +373,7 @@ export function useWorkbench(url: UrlOptions): {
   const post = useCallback((request: WorkerRequest) => void clientRef.current?.post(request), []);
   const { tuning, tuningActions, onTuningEvent } = useTuning({ state, dispatch, post, segment, selectModel: actions.selectModel });
   tuningEvents.current = onTuningEvent;
+  tuningBusy.current = ['starting', 'running', 'paused'].includes(tuning.finetune.phase);
   const autoRunning = run !== null && run.runId === runRef.current.autoRunId;
   return { state, actions, tuning, tuningActions, autoRunning, converting };
 }

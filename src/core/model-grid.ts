@@ -182,11 +182,24 @@ function forEachReordered(plan: GridPlan, visit: (reordered: number, scan: numbe
   }
 }
 
-/** A scan-grid image on the model grid: reordered, then resampled to 1 mm. */
+/** True when the scan's axes already lie in the model's order and direction (only resampling is left). */
+function inModelOrder(plan: GridPlan): boolean {
+  return plan.axes.every((axis, t) => axis === t && !plan.flips[t]);
+}
+
+/**
+ * A scan-grid image on the model grid: reordered, then resampled to 1 mm. A float scan already in
+ * the model's axis order is resampled from itself (no full-size copy: a 0.5 mm scan of 92 M voxels
+ * would otherwise take 367 MB more, docs/big-scans.md).
+ */
 export function toModelGrid(data: Float32Array | Uint8Array, plan: GridPlan, interpolation: Interpolation = 'linear'): Float32Array {
   if (plan.identity) return data instanceof Float32Array ? data : Float32Array.from(data);
-  const reordered = new Float32Array(data.length);
-  forEachReordered(plan, (r, s) => { reordered[r] = data[s]; });
+  let reordered: Float32Array;
+  if (inModelOrder(plan) && data instanceof Float32Array) reordered = data;
+  else {
+    reordered = new Float32Array(data.length);
+    forEachReordered(plan, (r, s) => { reordered[r] = data[s]; });
+  }
   let current: { data: Float32Array; dims: Vec3 } = { data: reordered, dims: reorderedDims(plan) };
   for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, plan.dims[axis], interpolation);
   return current.data;
@@ -205,6 +218,7 @@ export function fromModelGrid(data: Float32Array, plan: GridPlan): Float32Array 
   const back = reorderedDims(plan);
   let current = { data, dims: plan.dims };
   for (let axis = 0; axis < 3; axis++) current = resampleAxis(current.data, current.dims, axis, back[axis], 'linear');
+  if (inModelOrder(plan)) return current.data === data ? data.slice() : current.data;
   const out = new Float32Array(current.data.length);
   forEachReordered(plan, (r, s) => { out[s] = current.data[r]; });
   return out;

@@ -123,6 +123,20 @@ export interface CaseVolume {
   volume: Volume;
 }
 
+/** The worker's memory as tfjs and the browser report it (src/worker/memory-report.ts); bytes. */
+export interface WorkerMemory {
+  backend: string | null;
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  /** WebGL/WebGPU texture and buffer bytes where the backend counts them, else null. */
+  gpuBytes: number | null;
+  /** The wasm backend's linear memory (it only grows), else null. */
+  wasmHeapBytes: number | null;
+  /** The worker's used JS heap (Chromium's performance.memory), else null. */
+  jsHeapBytes: number | null;
+}
+
 /** App -> worker. */
 export type WorkerRequest =
   | {
@@ -197,7 +211,11 @@ export type WorkerRequest =
        */
       type: 'simulate-gpu-failure';
       failure: 'device-lost' | 'out-of-memory';
-    };
+    }
+  /** The page's watchdog (src/app/worker-watchdog.ts): answered with 'pong' between any two steps of work. */
+  | { type: 'ping'; seq: number }
+  /** Diagnostics (the ?debug line, the soak test): answered with 'memory'. */
+  | { type: 'memory' };
 
 /** Worker -> app. */
 export type WorkerEvent =
@@ -263,7 +281,9 @@ export type WorkerEvent =
       lost: BackendName;
       message: string;
     }
-  | { type: 'log'; line: string };
+  | { type: 'log'; line: string }
+  | { type: 'pong'; seq: number }
+  | { type: 'memory'; memory: WorkerMemory };
 
 /**
  * Whether an adapter description (the backend-ready event's `adapter`) names a GPU emulated on the

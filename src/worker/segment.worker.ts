@@ -16,6 +16,7 @@ import { dropModel, getModel } from './model-cache.ts';
 import { type HeldResult, outcomeAt } from './outcome.ts';
 import { defaultPatchWorkers, modelArtifacts, openPatchWorkers, type PatchWorkers } from './patch-workers.ts';
 import { assertNever, type ModelRef, type SoftwareGpuPolicy, type WorkerEvent, type WorkerRequest } from './protocol.ts';
+import { workerMemory } from './memory-report.ts';
 import { CancelledError, checkpoint, errorKind, KindedError, yieldToEvents } from './run-control.ts';
 import { type RunOutput, runSegmentation } from './run-segment.ts';
 import { postSweep } from './sweep.ts';
@@ -99,6 +100,13 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'simulate-gpu-failure':
       if (request.failure === 'out-of-memory') state.watch.error = { kind: 'out-of-memory', message: 'simulated: buffer allocation failed' };
       else if (!destroyWebgpuDevice()) post({ type: 'log', line: 'no WebGPU device to lose: the backend is not webgpu' });
+      return;
+    case 'ping':
+      post({ type: 'pong', seq: request.seq });
+      return;
+    case 'memory':
+      await ensureBackend();
+      post({ type: 'memory', memory: workerMemory() });
       return;
     default:
       assertNever(request);

@@ -4,8 +4,15 @@ import { DEFAULT_BACKEND_ORDER, parseUrlOptions } from '../../src/app/url-option
 
 describe('parseUrlOptions', () => {
   it('tries webgpu, webgl, cpu by default', () => {
-    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', mirror: 'auto', speed: 'fast', patchWorkers: null, debug: false });
+    expect(parseUrlOptions('')).toEqual({ backendOrder: ['webgpu', 'webgl', 'cpu'], forcedBackend: null, invalidBackend: null, softwareGpu: 'prefer-wasm', mirror: 'auto', speed: 'fast', patchWorkers: null, debug: false, watchdogMs: 120_000 });
     expect(DEFAULT_BACKEND_ORDER).toEqual(['webgpu', 'webgl', 'cpu']);
+  });
+
+  it('reads the watchdog silence in seconds, 0 turning it off, and ignores other values', () => {
+    expect(parseUrlOptions('?watchdog-s=8').watchdogMs).toBe(8000);
+    expect(parseUrlOptions('?watchdog-s=0').watchdogMs).toBe(0);
+    expect(parseUrlOptions('?watchdog-s=-3').watchdogMs).toBe(120_000);
+    expect(parseUrlOptions('?watchdog-s=fast').watchdogMs).toBe(120_000);
   });
 
   it('forces one backend with ?backend=', () => {

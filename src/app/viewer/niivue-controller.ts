@@ -72,8 +72,11 @@ export class NiivueController {
   async setBase(volume: Volume, name: string): Promise<void> {
     const image = await imageFromVolume(volume, `${name}.nii`, 'gray', 1, NaN, NaN, false);
     const [calMin, calMax] = OVERLAY_RANGE.probability;
-    const overlay = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'overlay.nii', 'warm', 0, calMin, calMax, true);
-    const removed = await imageFromVolume(maskLike(volume, new Float32Array(volume.data.length)), 'removed.nii', 'blue', 0, 0.5, 1, true);
+    // one zero image for both empty layers; the removed lesions (0/1) as uint8: a quarter of float32's
+    // bytes (a 0.5 mm 512x512x350 scan: 92 MB instead of 367 MB, docs/big-scans.md)
+    const empty = maskLike(volume, new Float32Array(volume.data.length));
+    const overlay = await imageFromVolume(empty, 'overlay.nii', 'warm', 0, calMin, calMax, true);
+    const removed = await imageFromVolume(empty, 'removed.nii', 'blue', 0, 0.5, 1, true, 'uint8');
     // a drawing belongs to the scan it was drawn on
     if (this.nv.drawBitmap) this.stopDrawing();
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
@@ -260,9 +263,12 @@ const NO_CLIP_DEPTH = 2;
  */
 export function imageFromVolume(
   volume: Volume, name: string, colormap: string, opacity: number, calMin: number, calMax: number, trustCalMinMax: boolean,
+  dataType: 'float32' | 'uint8' = 'float32',
 ): Promise<NVImage> {
-  const bytes = writeNifti(volume, 'float32', { version: 1 });
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const bytes = writeNifti(volume, dataType, { version: 1 });
+  // writeNifti's bytes fill their own buffer: handed over as they are (a copy would double a big scan's bytes)
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   // NVImage.new's positional parameters, niivue 0.69: the defaults except those named here
   return NVImage.new(
     buffer, name, colormap, opacity, null, calMin, calMax, trustCalMinMax, 0.02, false, false, '', 0,
