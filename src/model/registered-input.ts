@@ -15,6 +15,9 @@ import type { Vec3 } from '../core/types.ts';
 import type { ModelInput } from './model-input.ts';
 import type { Modality } from './model-meta.ts';
 
+/** A scan narrower than this (mm, on the model's 1 mm axes) along an axis is a crop: used as it lies, not registered. */
+export const MIN_REGISTERED_EXTENT_MM = 120;
+
 /** The template and the engine that registers to it. */
 export interface Registration {
   template: RegistrationTemplate;
@@ -129,6 +132,8 @@ export async function placeCase(
   const warnings = [flairContrastWarning(channels[flairIndex], brain), brainVolumeWarning(brain, [1, 1, 1])].filter((w): w is string => w !== null);
   const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p });
   if (!registration) return asItLies('registration off');
+  const smallest = Math.min(...dims);
+  if (smallest < MIN_REGISTERED_EXTENT_MM) return asItLies(`the scan covers ${dims.join(' x ')} mm, a crop rather than a whole brain (under ${MIN_REGISTERED_EXTENT_MM} mm along an axis), and only a whole brain registers to the template`);
   let registered: Awaited<ReturnType<typeof registerChannels>>;
   try {
     registered = await registerChannels(channels, flairIndex, brain, dims, registration);

@@ -5,8 +5,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
+import { describePlacement, placeCase } from '../model/registered-input.ts';
 import { type PatchPredictor, segmentVolume } from '../model/segment-volume.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
+import { browserRegistration } from './elastix-browser.ts';
 import type { SegmentSettings } from './protocol.ts';
 
 /** What the run hands back besides the probability map. */
@@ -31,6 +33,8 @@ export interface RunHooks {
   onProgress: (done: number, total: number) => Promise<void>;
   /** Throws to stop the run (cancel, lost device, GPU error). */
   checkpoint: () => void;
+  /** What the run did before the model (the registration's line, then its warnings). */
+  onNote?: (note: string) => void;
 }
 
 /** An error in the user's input (wrong files), as opposed to a failure of the machinery. */
@@ -45,8 +49,17 @@ export async function runSegmentation(
   const started = performance.now();
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const threads = predictor?.parallel ?? 1;
+  // registration off, or its engine or template failing to load: the scan as it lies, with a warning
+  const registration = settings.register === false ? null : await browserRegistration().catch((error: Error) => error);
+  const placed = registration instanceof Error
+    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null)), reason: registration.message }
+    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration);
+  if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
+  const notes = [describePlacement(placed), ...placed.warnings.map((w) => `warning: ${w}`)];
+  for (const note of notes) hooks.onNote?.(note);
+  hooks.checkpoint();
   const prepareMs = performance.now() - started;
-  const { probability, timings } = await segmentVolume(model, channels, prepared.grid.dims, prepared.brain, {
+  const { probability, timings } = await segmentVolume(model, placed.channels, placed.dims, placed.brain, {
     patchSize: meta.patchSize,
     overlapFraction: settings.overlapFraction,
     window: settings.window,
@@ -66,11 +79,11 @@ export async function runSegmentation(
   });
   // normaliseFusion (core) has already refused NaN/Inf
   const t0 = performance.now();
-  const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);
+  const onScan = probabilityOnScan(placed.back(probability), prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
     probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, threads, missing, ignored,
-    notes: prepared.notes,
+    notes: [...notes, ...prepared.notes],
   };
 }
 

@@ -45,6 +45,8 @@ export interface RunSettings {
   overlapFraction: number;
   batchSize: number;
   mirror: MirrorMode;
+  /** Rigid registration to the template before the model (on by default). */
+  register: boolean;
 }
 
 export interface RunProgress {
@@ -57,6 +59,8 @@ export interface RunProgress {
   /** performance.now() of the first patch report (the ETA's clock). */
   firstPatchAtMs: number | null;
   modelName: string;
+  /** What the run did before the model (registration) and its warnings, one per line. */
+  notes: string[];
 }
 
 /** Times of one run as the page measured them, ms. */
@@ -143,7 +147,7 @@ export const INITIAL_STATE: WorkbenchState = {
   modelDefaults: null,
   selectedModel: null,
   modelChosen: false,
-  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto' },
+  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto', register: true },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
@@ -173,6 +177,7 @@ export type WorkbenchAction =
   | { type: 'run-started'; runId: number; modelName: string; atMs: number }
   | { type: 'model-loading'; runId: number }
   | { type: 'progress'; runId: number; done: number; total: number; atMs: number }
+  | { type: 'run-note'; runId: number; note: string }
   | { type: 'cancelling'; runId: number }
   | { type: 'cancelled'; runId: number }
   | { type: 'run-failed'; runId: number; message: string; kind: WorkerErrorKind }
@@ -236,7 +241,7 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
     case 'run-started':
       return {
         ...state, phase: 'running', error: null, notice: null,
-        run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName },
+        run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName, notes: [] },
       };
     default:
       return runReducer(state, action);
@@ -256,6 +261,9 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
         ...state,
         run: { ...current!, stage: 'segmenting', done: action.done, total: action.total, firstPatchAtMs: current!.firstPatchAtMs ?? action.atMs },
       };
+
+    case 'run-note':
+      return isCurrent(action.runId) ? { ...state, run: { ...current!, notes: [...current!.notes, action.note] } } : state;
 
     case 'cancelling':
       return isCurrent(action.runId) ? { ...state, run: { ...current!, stage: 'cancelling' } } : state;
