@@ -20,6 +20,7 @@ import { DEFAULT_SEGMENT_OPTIONS, segmentVolume } from '../model/segment-volume.
 import { isBackendName } from '../model/backend.ts';
 import { flag, optionalNumber, optionalString, parseCliArgs } from './args.ts';
 import { benchCpuSide } from './bench-cpu-side.ts';
+import { benchRegistration } from './bench-registration.ts';
 import { benchFusion } from './bench-fusion.ts';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
@@ -116,6 +117,10 @@ async function wholeVolume(flair: Volume, label: string, mirror: boolean, thread
     `${totalS.toFixed(1)} s total, model ${(timings.modelMs / 1000).toFixed(1)} s, ` +
     `other ${(timings.otherMs / 1000).toFixed(1)} s (${((100 * timings.otherMs) / timings.modelMs).toFixed(1)}% of model); ` +
     `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the threads' memory included), peak tfjs tensors ${(peakTfBytes / 2 ** 20).toFixed(0)} MiB (this thread)`);
+  const reg = await benchRegistration(flair, meta);
+  print(`registration of the same FLAIR turned by ${reg.rotationDeg.toFixed(1)}°: ${(reg.placeS + reg.backS).toFixed(1)} s ` +
+    `(elastix ${reg.engineS.toFixed(1)} s, checks and channels moved ${(reg.placeS - reg.engineS).toFixed(1)} s, map back ${reg.backS.toFixed(1)} s), ` +
+    `${((100 * (reg.placeS + reg.backS)) / (timings.modelMs / 1000)).toFixed(1)}% of the model time above`);
 }
 
 /** The shipped default model, or an untrained light network when it is absent (same cost). */

@@ -2,7 +2,7 @@
  * `npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR] [--t1post F|DIR] --out MASK.nii.gz [--out-seg SEG.dcm] [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
  *   [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]
- *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]`
+ *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz] [--no-register]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
@@ -31,7 +31,10 @@ const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR]
   [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--overlap 0.5] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
-  [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]
+  [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz] [--no-register]
+  --no-register: no rigid registration to the template before the model (by default the FLAIR is registered
+    with elastix, the scans moved onto the template's grid when the head lies turned or shifted, and the
+    results mapped back onto the scan's own grid; docs/registration.md)
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
