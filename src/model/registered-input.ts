@@ -129,7 +129,9 @@ export interface PlacedCase extends PlacedChannels {
 export async function placeCase(
   channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null,
 ): Promise<PlacedCase> {
-  const warnings = [flairContrastWarning(channels[flairIndex], brain), brainVolumeWarning(brain, [1, 1, 1])].filter((w): w is string => w !== null);
+  // a brain mask that holds skull and background says nothing of the FLAIR's contrast
+  const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
+  const warnings = [unstripped ?? flairContrastWarning(channels[flairIndex], brain)].filter((w): w is string => w !== null);
   const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p });
   if (!registration) return asItLies('registration off');
   const smallest = Math.min(...dims);
