@@ -18,6 +18,12 @@ import type { Modality } from './model-meta.ts';
 /** A scan narrower than this (mm, on the model's 1 mm axes) along an axis is a crop: used as it lies, not registered. */
 export const MIN_REGISTERED_EXTENT_MM = 120;
 
+/** Why a scan of `dims` (1 mm, the model's axes) is not registered (a crop), or null. */
+export function cropReason(dims: Vec3): string | null {
+  if (Math.min(...dims) >= MIN_REGISTERED_EXTENT_MM) return null;
+  return `the scan covers ${dims.join(' x ')} mm, a crop rather than a whole brain (under ${MIN_REGISTERED_EXTENT_MM} mm along an axis), and only a whole brain registers to the template`;
+}
+
 /** The template and the engine that registers to it. */
 export interface Registration {
   template: RegistrationTemplate;
@@ -133,9 +139,9 @@ export async function placeCase(
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
   const warnings = [unstripped ?? flairContrastWarning(channels[flairIndex], brain)].filter((w): w is string => w !== null);
   const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p });
+  const crop = cropReason(dims);
+  if (crop) return asItLies(crop);
   if (!registration) return asItLies('registration off');
-  const smallest = Math.min(...dims);
-  if (smallest < MIN_REGISTERED_EXTENT_MM) return asItLies(`the scan covers ${dims.join(' x ')} mm, a crop rather than a whole brain (under ${MIN_REGISTERED_EXTENT_MM} mm along an axis), and only a whole brain registers to the template`);
   let registered: Awaited<ReturnType<typeof registerChannels>>;
   try {
     registered = await registerChannels(channels, flairIndex, brain, dims, registration);

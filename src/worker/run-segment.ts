@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { describePlacement, placeCase } from '../model/registered-input.ts';
+import { cropReason, describePlacement, placeCase } from '../model/registered-input.ts';
 import { type PatchPredictor, segmentVolume } from '../model/segment-volume.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
 import { browserRegistration } from './elastix-browser.ts';
@@ -50,13 +50,15 @@ export async function runSegmentation(
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const threads = predictor?.parallel ?? 1;
   // registration off, or its engine or template failing to load: the scan as it lies, with a warning
-  const registration = settings.register === false ? null : await browserRegistration().catch((error: Error) => error);
+  // (a crop is not registered: nothing to load)
+  const wanted = settings.register !== false && cropReason(prepared.grid.dims) === null;
+  const registration = wanted ? await browserRegistration().catch((error: Error) => error) : null;
   const placed = registration instanceof Error
     ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null)), reason: registration.message }
     : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration);
   if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
-  const notes = [describePlacement(placed), ...placed.warnings.map((w) => `warning: ${w}`)];
-  for (const note of notes) hooks.onNote?.(note);
+  const warnings = placed.warnings.map((w) => `warning: ${w}`);
+  for (const note of [describePlacement(placed), ...warnings]) hooks.onNote?.(note);
   hooks.checkpoint();
   const prepareMs = performance.now() - started;
   const { probability, timings } = await segmentVolume(model, placed.channels, placed.dims, placed.brain, {
@@ -83,7 +85,8 @@ export async function runSegmentation(
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
     probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, threads, missing, ignored,
-    notes: [...notes, ...prepared.notes],
+    // the registration's line stays under the progress bar (run-note); its warnings also go to the notice
+    notes: [...warnings, ...prepared.notes],
   };
 }
 

@@ -102,7 +102,7 @@ function Progress({ state }: { state: WorkbenchState }) {
   }
   return (
     <div className="progress" data-testid="progress" data-state={run ? 'running' : state.phase} aria-live="polite">
-      {run?.notes.map((note) => <p key={note} className={note.startsWith('warning') ? 'warning' : 'hint'} data-testid="run-note">{note}</p>)}
+      {(run ? run.notes : state.phase === 'done' ? state.runNotes : []).map((note) => <p key={note} className={note.startsWith('warning') ? 'warning' : 'hint'} data-testid="run-note">{note}</p>)}
       <progress value={value} max={max} />
       <span data-testid="progress-text">{text}</span>
     </div>

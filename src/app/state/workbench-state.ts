@@ -126,6 +126,8 @@ export interface WorkbenchState {
   error: { message: string; kind: WorkerErrorKind | 'file' | 'page' } | null;
   /** Non-error information about the last action (e.g. blank channels, cancelled). */
   notice: string | null;
+  /** The last finished run's notes from before the model (its registration line, its warnings). */
+  runNotes: string[];
   overlay: OverlayStyle;
   view: ViewMode;
   /** The 3D view cuts away what lies between the camera and the crosshair. */
@@ -154,6 +156,7 @@ export const INITIAL_STATE: WorkbenchState = {
   result: null,
   error: null,
   notice: null,
+  runNotes: [],
   overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true, showRemoved: false },
   view: 'multiplanar',
   cutAway: false,
@@ -275,7 +278,7 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, run: null, phase: 'error', error: { message: action.message, kind: action.kind } };
     case 'result':
       if (!isCurrent(action.result.runId)) return state;
-      return { ...state, run: null, phase: 'done', result: action.result, notice: runNotice(action.result) };
+      return { ...state, run: null, phase: 'done', result: action.result, notice: runNotice(action.result), runNotes: current?.notes ?? [] };
     case 'overlay-drawn': {
       const result = state.result;
       if (!result || result.runId !== action.runId || result.timings.totalMs !== null) return state;
