@@ -93,8 +93,9 @@ export async function segmentCase(
   const input = prepareModelInput(scans, meta);
   const count = threads?.pools.count ?? 1;
   log(count > 1 ? `${heading}, ${count} threads` : heading);
+  const placing = performance.now();
   const placed = await placeModelInput(input, meta.modalities, settings.register ? await nodeRegistration() : null);
-  log(describePlacement(placed));
+  log(`${describePlacement(placed)}${placed.placement ? `; ${((performance.now() - placing) / 1000).toFixed(1)} s with the checks and the move` : ''}`);
   for (const warning of placed.warnings) log(`warning: ${warning}`);
   // the threads start once the scans have passed their checks
   const pool = await threads?.pools.get(threads.modelDir);
