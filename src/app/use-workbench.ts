@@ -110,6 +110,9 @@ export function useWorkbench(url: UrlOptions): {
         run.betaByModel.set(event.name, event.meta.beta);
         console.info(`[worker] model ${event.name} ${event.cached ? 'cached' : `loaded in ${event.loadMs.toFixed(0)} ms`}`);
         return;
+      case 'run-note':
+        dispatch({ type: 'run-note', runId: event.runId, note: event.note });
+        return;
       case 'progress':
         dispatch({ type: 'progress', runId: event.runId, done: event.done, total: event.total, atMs: performance.now() });
         return;

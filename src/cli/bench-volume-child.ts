@@ -35,6 +35,8 @@ runCli(async () => {
   const pools = threadPools('wasm', optionalNumber(o, 'threads', defaultThreads('wasm')), () => undefined);
   const settings = {
     ...DEFAULT_SEGMENT_OPTIONS, ...TILING_PLANS[speed], threshold: 0.5, mirror: 'on' as const, lesionFilter: {},
+    // the tiling alone: the shared case lies on the template's grid (npm run bench times registration apart)
+    register: false,
   };
   const result = await segmentCase(model, meta, scans, settings, () => undefined, speed, { pools, modelDir }).finally(() => pools.close());
   writeFileSync(requiredString(o, 'mask'), result.mask);

@@ -19,6 +19,7 @@ import { DEFAULT_SEGMENT_OPTIONS } from '../model/segment-volume.ts';
 import { isBackendName } from '../model/backend.ts';
 import { flag, optionalNumber, optionalString, parseCliArgs } from './args.ts';
 import { benchCpuSide } from './bench-cpu-side.ts';
+import { benchRegistration } from './bench-registration.ts';
 import { benchFusion } from './bench-fusion.ts';
 import { matMulPeak, profileForward } from './bench-flops.ts';
 import { benchSideBySide } from './bench-volume.ts';
@@ -26,6 +27,7 @@ import { isSpeedPreset, type SpeedPreset } from '../model/speed-presets.ts';
 import { DEFAULT_MODEL, resolveModelDir } from './model-location.ts';
 import { loadModelDir } from './model-files.ts';
 import { defaultThreads } from './predict-threads.ts';
+import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
 import { initNodeBackend } from './tf-node.ts';
 
@@ -89,6 +91,11 @@ runCli(async () => {
   for (const speed of speeds) if (!isSpeedPreset(speed)) throw new Error(`--speeds: unknown preset ${speed}`);
   print(`\n# Whole volume, ${path.basename(caseDir)} FLAIR+T1+T2, default model, wasm, one after the other in this run (in-sample case)`);
   await benchSideBySide(caseDir, speeds as SpeedPreset[], optionalNumber(o, 'threads', defaultThreads('wasm')), { flopsPerVoxel, matMulGflops }, print);
+
+  print(`\n# Registration (issue 32): ${path.basename(caseDir)}'s FLAIR turned by 10, 0, 5 degrees and shifted, registered to the template`);
+  const reg = await benchRegistration(await readVolume('FLAIR', path.join(caseDir, 'FLAIR.nii.gz')), defaultMeta);
+  print(`found a ${reg.rotationDeg.toFixed(1)}° rotation: ${(reg.placeS + reg.backS).toFixed(1)} s in all (elastix ${reg.engineS.toFixed(1)} s, ` +
+    `checks and channels moved ${(reg.placeS - reg.engineS).toFixed(1)} s, map back ${reg.backS.toFixed(1)} s); compare with the model seconds above`);
 });
 
 function print(line: string): void {

@@ -7,14 +7,16 @@ import type * as tf from '@tensorflow/tfjs';
 import { type LesionTable, lesionTable } from '../core/lesion-table.ts';
 import { type BackendName, isBackendName } from '../model/backend.ts';
 import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
-import { MODALITY_LABELS, type ModelInput, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
+import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
 import { checkLesionFilterRule, describeRule, filterLesions, type LesionFilterRule, NO_LESION_FILTER } from '../core/lesion-filter.ts';
 import { lesionFilterOf, type ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, type SegmentTimings } from '../model/segment-volume.ts';
 import { segmentPlanned, type TwoPassOptions } from '../model/two-pass.ts';
 import { DEFAULT_SPEED, isSpeedPreset, SPEED_PRESETS, TILING_PLANS } from '../model/speed-presets.ts';
+import { describePlacement, placeModelInput, type PlacedInput } from '../model/registered-input.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
+import { nodeRegistration } from './elastix-engine.ts';
 import type { ThreadPools } from './predict-threads.ts';
 
 /** How a case is segmented (the CLI's options): segment-volume's options and the mask's threshold. */
@@ -23,6 +25,8 @@ export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | '
   /** The speed preset's first pass (two-pass.ts); absent: one pass over the grid. */
   twoPass?: TwoPassOptions;
   threshold: number;
+  /** Rigid registration to the template before inference (--no-register: off). */
+  register: boolean;
   /** --min-lesion-mm3 and --min-confidence where given; the rest from the model's lesionFilter. */
   lesionFilter: Partial<LesionFilterRule>;
 };
@@ -30,7 +34,7 @@ export type CaseSettings = Pick<SegmentOptions, 'overlapFraction' | 'window' | '
 /** The options both segment CLIs take for a run, as parseCliArgs declares them. */
 export const RUN_OPTION_SPEC = {
   model: { type: 'string' }, threshold: { type: 'string' }, fusion: { type: 'string' }, 'bspline-order': { type: 'string' },
-  overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, backend: { type: 'string' },
+  overlap: { type: 'string' }, batch: { type: 'string' }, mirror: { type: 'boolean' }, 'no-mirror': { type: 'boolean' }, 'no-register': { type: 'boolean' }, backend: { type: 'string' },
   threads: { type: 'string' }, speed: { type: 'string' }, 'min-lesion-mm3': { type: 'string' }, 'min-confidence': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -65,7 +69,9 @@ export function runSettingsFrom(o: ParsedOptions): { settings: CaseSettings; bac
   if (o['min-lesion-mm3'] !== undefined) lesionFilter.minLesionMm3 = optionalNumber(o, 'min-lesion-mm3', 0);
   if (o['min-confidence'] !== undefined) lesionFilter.minConfidence = optionalNumber(o, 'min-confidence', 0);
   checkLesionFilterRule({ ...NO_LESION_FILTER, ...lesionFilter });
-  const settings: CaseSettings = { threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, mirrorGrid: plan.mirrorGrid, twoPass: plan.twoPass, lesionFilter };
+  const settings: CaseSettings = {
+    threshold, overlapFraction, window, bsplineOrder, batchSize, mirror, mirrorGrid: plan.mirrorGrid, twoPass: plan.twoPass, register: !flag(o, 'no-register'), lesionFilter,
+  };
   return { settings, backend, threads };
 }
 
@@ -97,15 +103,20 @@ export async function segmentCase(
   const input = prepareModelInput(scans, meta);
   const count = threads?.pools.count ?? 1;
   log(count > 1 ? `${heading}, ${count} threads` : heading);
+  const placing = performance.now();
+  const placed = await placeModelInput(input, meta.modalities, settings.register ? await nodeRegistration() : null);
+  log(`${describePlacement(placed)}${placed.placement ? `; ${((performance.now() - placing) / 1000).toFixed(1)} s with the checks and the move` : ''}`);
+  for (const warning of placed.warnings) log(`warning: ${warning}`);
   // the threads start once the scans have passed their checks
   const pool = await threads?.pools.get(threads.modelDir);
-  return runCase(model, meta, input, scans.flair as Volume, settings, log, pool);
+  return runCase(model, meta, placed, scans.flair as Volume, settings, log, pool);
 }
 
 async function runCase(
-  model: tf.LayersModel, meta: ModelMeta, input: ModelInput, flair: Volume, settings: CaseSettings,
+  model: tf.LayersModel, meta: ModelMeta, placed: PlacedInput, flair: Volume, settings: CaseSettings,
   log: (line: string) => void, predictor: PatchPredictor | undefined,
 ): Promise<CaseResult> {
+  const { input } = placed;
   for (const m of input.ignored) log(`note: model does not use ${MODALITY_LABELS[m]}; ignored`);
   for (const m of input.missing) log(`note: no ${MODALITY_LABELS[m]} given; the model runs on a blank channel (less accurate)`);
   for (const note of input.notes) log(`note: ${note}`);
@@ -114,7 +125,7 @@ async function runCase(
   let lastReport = 0;
   // progress can report 0 done twice (a mirrored run of one batch: the plain half, then the flipped)
   let mirrorNoted = false;
-  const { probability: onModelGrid, timings } = await segmentPlanned(model, input.channels, input.grid.dims, input.brain, {
+  const { probability: onModelGrid, timings } = await segmentPlanned(model, placed.channels, placed.dims, placed.brain, {
     patchSize: meta.patchSize, overlapFraction: settings.overlapFraction, window: settings.window,
     bsplineOrder: settings.bsplineOrder, batchSize: settings.batchSize, mirror: settings.mirror, predictor,
     tileSize: settings.tileSize, mirrorGrid: settings.mirrorGrid,
@@ -130,7 +141,7 @@ async function runCase(
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s${eta}`);
     },
   }, settings.twoPass);
-  const probability = probabilityOnScan(onModelGrid, input.grid, input.scanBrain);
+  const probability = probabilityOnScan(placed.back(onModelGrid), input.grid, input.scanBrain);
   const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
   const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule);
   const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability, components: { mask: filtered.keptComponents } });

@@ -2,7 +2,7 @@
  * `npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR] [--t1post F|DIR] --out MASK.nii.gz [--out-seg SEG.dcm] [--prob P.nii.gz]
  *   [--lesions L.csv] [--model NAME_OR_DIR] [--threshold X] [--fusion bspline|gaussian|mean] [--bspline-order N]
  *   [--speed fast|classic] [--overlap X] [--mirror|--no-mirror] [--backend cpu|wasm|webgpu] [--threads N]
- *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]`
+ *   [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz] [--no-register]`
  *
  * Whole-volume patch inference and fusion on the model's grid (the scans reoriented and resampled to
  * 1 mm where needed); the mask (and probability map) are written on the FLAIR's grid with its header.
@@ -31,15 +31,18 @@ const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR]
   [--prob P.nii.gz] [--lesions L.csv]
   [--model ${DEFAULT_MODEL}|DIR] [--threshold 0.5] [--fusion bspline|gaussian|mean] [--bspline-order 2]
   [--speed fast|classic] [--overlap X] [--mirror|--no-mirror] [--batch 4] [--backend wasm|cpu|webgpu] [--threads N]
-  [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz]
+  [--min-lesion-mm3 V] [--min-confidence C] [--removed REMOVED.nii.gz] [--no-register]
+  --no-register: no rigid registration to the template before the model (by default the FLAIR is registered
+    with elastix, the scans moved onto the template's grid when the head lies turned or shifted, and the
+    results mapped back onto the scan's own grid; docs/registration.md)
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
   --no-mirror: no test-time mirroring (by default each patch is also predicted flipped left-right and the
     two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
-  --speed: how the volume is tiled: fast (default: overlap 0.375, the mirrored pass on a grid shifted by
-    half a stride) or classic (the path before: overlap 0.5, the mirrored pass on the same patches, ~2x model time);
-    --overlap overrides the preset's overlap (docs/cpu-speed.md)
+  --speed: how the volume is tiled: fast (default: a coarse pass finds where lesions can be, then the
+    overlap-0.5 mirrored grid runs only on the tiles that hold one) or classic (that grid everywhere, as before;
+    ~1.6-2.2x the time); --overlap overrides the grid's overlap (docs/cpu-speed.md)
   F: a NIfTI file (.nii, .nii.gz); DIR: a folder of one DICOM series (converted with dcm2niix's WASM build)
   --out-seg: the mask as a DICOM SEG over the FLAIR series (--flair must be a DICOM folder); --out may then be left out
   --lesions: the mask's lesions (26-connected components) as CSV: voxels, mL, centroid in voxels, confidence, centroid in mm

@@ -32,6 +32,8 @@ export interface SegmentSettings {
   speed?: SpeedPreset;
   /** The lesion filter; null: the model's own defaults (its lesionFilter metadata). */
   lesionFilter: LesionFilterRule | null;
+  /** Rigid registration to the template before inference (src/model/registered-input.ts); off when false. */
+  register?: boolean;
 }
 
 /** What to do when the only WebGPU adapter is a software one (SwiftShader on the CPU). */
@@ -241,6 +243,8 @@ export type WorkerEvent =
   | { type: 'model-loading'; runId: number | null; name: string }
   | { type: 'model-ready'; runId: number | null; name: string; meta: ModelMeta; loadMs: number; cached: boolean }
   | { type: 'progress'; runId: number; done: number; total: number }
+  /** What the run did before the model (registered, with the rotation found, or not) and its warnings, as they happen. */
+  | { type: 'run-note'; runId: number; note: string }
   | {
       type: 'result';
       runId: number;

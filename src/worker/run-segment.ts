@@ -6,9 +6,11 @@ import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
+import { cropReason, describePlacement, placeCase } from '../model/registered-input.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
+import { browserRegistration } from './elastix-browser.ts';
 import type { SegmentSettings } from './protocol.ts';
 
 /** What the run hands back besides the probability map. */
@@ -33,6 +35,8 @@ export interface RunHooks {
   onProgress: (done: number, total: number) => Promise<void>;
   /** Throws to stop the run (cancel, lost device, GPU error). */
   checkpoint: () => void;
+  /** What the run did before the model (the registration's line, then its warnings). */
+  onNote?: (note: string) => void;
 }
 
 /** An error in the user's input (wrong files), as opposed to a failure of the machinery. */
@@ -47,9 +51,20 @@ export async function runSegmentation(
   const started = performance.now();
   const { channels, missing, ignored } = channelsFor(prepared, meta.modalities);
   const threads = predictor?.parallel ?? 1;
+  // registration off, or its engine or template failing to load: the scan as it lies, with a warning
+  // (a crop is not registered: nothing to load)
+  const wanted = settings.register !== false && cropReason(prepared.grid.dims) === null;
+  const registration = wanted ? await browserRegistration().catch((error: Error) => error) : null;
+  const placed = registration instanceof Error
+    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null)), reason: registration.message }
+    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration);
+  if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
+  const warnings = placed.warnings.map((w) => `warning: ${w}`);
+  for (const note of [describePlacement(placed), ...warnings]) hooks.onNote?.(note);
+  hooks.checkpoint();
   const prepareMs = performance.now() - started;
   const plan = TILING_PLANS[settings.speed ?? DEFAULT_SPEED];
-  const { probability, timings } = await segmentPlanned(model, channels, prepared.grid.dims, prepared.brain, {
+  const { probability, timings } = await segmentPlanned(model, placed.channels, placed.dims, placed.brain, {
     patchSize: meta.patchSize,
     overlapFraction: settings.overlapFraction,
     window: settings.window,
@@ -70,11 +85,12 @@ export async function runSegmentation(
   }, plan.twoPass);
   // normaliseFusion (core) has already refused NaN/Inf
   const t0 = performance.now();
-  const onScan = probabilityOnScan(probability, prepared.grid, prepared.scanBrain);
+  const onScan = probabilityOnScan(placed.back(probability), prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
     probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, threads, missing, ignored,
-    notes: prepared.notes,
+    // the registration's line stays under the progress bar (run-note); its warnings also go to the notice
+    notes: [...warnings, ...prepared.notes],
   };
 }
 

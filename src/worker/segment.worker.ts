@@ -228,6 +228,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
         await yieldToEvents();
       },
       checkpoint: () => checkpoint(state.cancelled.has(runId), watch),
+      onNote: (note) => post({ type: 'run-note', runId, note }),
     }, predictor).finally(() => workers?.end());
     state.held = {
       runId, probability: out.probability, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta,

@@ -52,6 +52,10 @@ export function RunPanel({ state, actions, blocker }: Props) {
           <option value="off">Never</option>
         </select>
       </label>
+      <label className="field" title="The scan is registered rigidly (elastix) to the template of the training scans before the model runs, and the results are mapped back onto its own grid: a tilted or shifted head gets the same lesions.">
+        <input type="checkbox" data-testid="register-toggle" checked={state.settings.register} disabled={running} onChange={(e) => actions.setSettings({ register: e.target.checked })} />
+        <span>Register to the template first</span>
+      </label>
       <div className="row">
         <button type="button" data-testid="segment-button" className="primary" disabled={running || blocker !== null || state.backend.state === 'failed'} title={blocker ?? ''} onClick={actions.segment}>
           Segment
@@ -98,6 +102,7 @@ function Progress({ state }: { state: WorkbenchState }) {
   }
   return (
     <div className="progress" data-testid="progress" data-state={run ? 'running' : state.phase} aria-live="polite">
+      {(run ? run.notes : state.phase === 'done' ? state.runNotes : []).map((note) => <p key={note} className={note.startsWith('warning') ? 'warning' : 'hint'} data-testid="run-note">{note}</p>)}
       <progress value={value} max={max} />
       <span data-testid="progress-text">{text}</span>
     </div>

@@ -47,6 +47,8 @@ export interface RunSettings {
   batchSize: number;
   mirror: MirrorMode;
   speed: SpeedPreset;
+  /** Rigid registration to the template before the model (on by default). */
+  register: boolean;
 }
 
 export interface RunProgress {
@@ -59,6 +61,8 @@ export interface RunProgress {
   /** performance.now() of the first patch report (the ETA's clock). */
   firstPatchAtMs: number | null;
   modelName: string;
+  /** What the run did before the model (registration) and its warnings, one per line. */
+  notes: string[];
 }
 
 /** Times of one run as the page measured them, ms. */
@@ -124,6 +128,8 @@ export interface WorkbenchState {
   error: { message: string; kind: WorkerErrorKind | 'file' | 'page' } | null;
   /** Non-error information about the last action (e.g. blank channels, cancelled). */
   notice: string | null;
+  /** The last finished run's notes from before the model (its registration line, its warnings). */
+  runNotes: string[];
   overlay: OverlayStyle;
   view: ViewMode;
   /** The 3D view cuts away what lies between the camera and the crosshair. */
@@ -145,13 +151,14 @@ export const INITIAL_STATE: WorkbenchState = {
   modelDefaults: null,
   selectedModel: null,
   modelChosen: false,
-  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto', speed: DEFAULT_SPEED },
+  settings: { threshold: DEFAULT_THRESHOLD, lesionFilter: null, overlapFraction: 0.5, batchSize: 4, mirror: 'auto', speed: DEFAULT_SPEED, register: true },
   thresholdFromReference: false,
   run: null,
   phase: 'idle',
   result: null,
   error: null,
   notice: null,
+  runNotes: [],
   overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true, showRemoved: false },
   view: 'multiplanar',
   cutAway: false,
@@ -175,6 +182,7 @@ export type WorkbenchAction =
   | { type: 'run-started'; runId: number; modelName: string; atMs: number }
   | { type: 'model-loading'; runId: number }
   | { type: 'progress'; runId: number; done: number; total: number; atMs: number }
+  | { type: 'run-note'; runId: number; note: string }
   | { type: 'cancelling'; runId: number }
   | { type: 'cancelled'; runId: number }
   | { type: 'run-failed'; runId: number; message: string; kind: WorkerErrorKind }
@@ -238,7 +246,7 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
     case 'run-started':
       return {
         ...state, phase: 'running', error: null, notice: null,
-        run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName },
+        run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName, notes: [] },
       };
     default:
       return runReducer(state, action);
@@ -259,6 +267,9 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
         run: { ...current!, stage: 'segmenting', done: action.done, total: action.total, firstPatchAtMs: current!.firstPatchAtMs ?? action.atMs },
       };
 
+    case 'run-note':
+      return isCurrent(action.runId) ? { ...state, run: { ...current!, notes: [...current!.notes, action.note] } } : state;
+
     case 'cancelling':
       return isCurrent(action.runId) ? { ...state, run: { ...current!, stage: 'cancelling' } } : state;
     case 'cancelled':
@@ -269,7 +280,7 @@ function runReducer(state: WorkbenchState, action: WorkbenchAction): WorkbenchSt
       return { ...state, run: null, phase: 'error', error: { message: action.message, kind: action.kind } };
     case 'result':
       if (!isCurrent(action.result.runId)) return state;
-      return { ...state, run: null, phase: 'done', result: action.result, notice: runNotice(action.result) };
+      return { ...state, run: null, phase: 'done', result: action.result, notice: runNotice(action.result), runNotes: current?.notes ?? [] };
     case 'overlay-drawn': {
       const result = state.result;
       if (!result || result.runId !== action.runId || result.timings.totalMs !== null) return state;

@@ -1,0 +1,172 @@
+/**
+ * Registration before inference, shared by the worker and the CLI: the FLAIR (already on the
+ * model's axes at 1 mm, core/model-grid.ts) is registered rigidly to the template (core/registration.ts),
+ * every channel and the brain are resampled onto the template's 1 mm grid through the transform
+ * (cubic; the brain linear, cut at 0.5), and the fused map goes back onto the scan's model-axes
+ * grid through the inverse (trilinear, edges clamped) before model-grid's own map back. A transform
+ * within IDENTITY_TOLERANCE of none leaves the scan as it is (the shared cases: untouched).
+ */
+import { type RegistrationEngine, type RegistrationResult, registerToTemplate } from '../core/registration.ts';
+import type { RegistrationTemplate } from '../core/registration-template.ts';
+import { resampleMaskRigid, resampleRigid, resampleRigidCubic } from '../core/rigid-resample.ts';
+import { invertRigid } from '../core/rigid-transform.ts';
+import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
+import type { Vec3 } from '../core/types.ts';
+import type { ModelInput } from './model-input.ts';
+import type { Modality } from './model-meta.ts';
+
+/** A scan narrower than this (mm, on the model's 1 mm axes) along an axis is a crop: used as it lies, not registered. */
+export const MIN_REGISTERED_EXTENT_MM = 120;
+
+/** Why a scan of `dims` (1 mm, the model's axes) is not registered (a crop), or null. */
+export function cropReason(dims: Vec3): string | null {
+  if (Math.min(...dims) >= MIN_REGISTERED_EXTENT_MM) return null;
+  return `the scan covers ${dims.join(' x ')} mm, a crop rather than a whole brain (under ${MIN_REGISTERED_EXTENT_MM} mm along an axis), and only a whole brain registers to the template`;
+}
+
+/** The template and the engine that registers to it. */
+export interface Registration {
+  template: RegistrationTemplate;
+  engine: RegistrationEngine;
+}
+
+/** Where the channels the network saw lie: the scan's model-axes grid, or the template's through `result.transform`. */
+export interface Placement {
+  result: RegistrationResult;
+  /** The scan's model-axes grid (core/model-grid's plan dims). */
+  planDims: Vec3;
+  /** The grid the network ran on: planDims when the transform counts as none, else the template's model grid. */
+  dims: Vec3;
+  /** False when the transform counted as none and the network ran on the scan's own channels. */
+  moved: boolean;
+  /** Dice of the moved brain and the template's brain (1 mm). */
+  brainOverlap: number;
+}
+
+/** Channels and brain as the network takes them, with their grid. */
+export interface PlacedChannels {
+  channels: Float32Array[];
+  brain: Uint8Array;
+  dims: Vec3;
+}
+
+/** The FLAIR channel (z-scored, 0 outside the brain) as a positive image for the registration: brain z + 4 (at least 0.01), background 0. */
+function registrationImage(flair: Float32Array, brain: Uint8Array): Float32Array {
+  return Float32Array.from(flair, (z, v) => (brain[v] ? Math.max(0.01, z + 4) : 0));
+}
+
+/** Dice of `brain` on the template's model grid and the template's voxels above 0 (each 2 mm voxel over its eight 1 mm ones). */
+export function templateBrainOverlap(brain: Uint8Array, template: RegistrationTemplate): number {
+  const [nx, ny, nz] = template.modelDims;
+  if (brain.length !== nx * ny * nz) return 0;
+  let both = 0;
+  let a = 0;
+  let b = 0;
+  for (let k = 0, v = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const row = template.dims[0] * ((j >> 1) + template.dims[1] * (k >> 1));
+      for (let i = 0; i < nx; i++, v++) {
+        const t = template.data[row + (i >> 1)] > 0 ? 1 : 0;
+        a += brain[v];
+        b += t;
+        both += brain[v] & t;
+      }
+    }
+  }
+  return a + b === 0 ? 0 : (2 * both) / (a + b);
+}
+
+/**
+ * Registers the case (channels on the model-axes grid `dims`, `flairIndex` the FLAIR's) and moves
+ * it onto the template's grid; throws a one-line Error when the engine fails.
+ */
+export async function registerChannels(
+  channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration,
+): Promise<{ placed: PlacedChannels; placement: Placement }> {
+  const { template, engine } = registration;
+  const result = await registerToTemplate(template, registrationImage(channels[flairIndex], brain), dims, engine);
+  const sameGrid = dims.every((d, a) => d === template.modelDims[a]);
+  if (result.identity && sameGrid) {
+    return { placed: { channels: [...channels], brain, dims }, placement: { result, planDims: dims, dims, moved: false, brainOverlap: templateBrainOverlap(brain, template) } };
+  }
+  const moved = resampleMaskRigid(brain, dims, template.modelDims, result.transform);
+  const out = channels.map((c) => {
+    const r = resampleRigidCubic(c, dims, template.modelDims, result.transform);
+    for (let v = 0; v < r.length; v++) if (!moved[v]) r[v] = 0;
+    return r;
+  });
+  const placement = { result, planDims: dims, dims: template.modelDims, moved: true, brainOverlap: templateBrainOverlap(moved, template) };
+  return { placed: { channels: out, brain: moved, dims: template.modelDims }, placement };
+}
+
+/** A map on the grid the network ran on, back on the scan's model-axes grid. */
+export function mapFromPlacement(probability: Float32Array, placement: Placement): Float32Array {
+  if (!placement.moved) return probability;
+  return resampleRigid(probability, placement.dims, placement.planDims, invertRigid(placement.result.transform), 'clamp');
+}
+
+/** The result's line on what was done: "registered to the template: rotation 10.9°, shift 10.1 mm (8 s)". */
+export function describePlacement(placed: Pick<PlacedCase, 'placement' | 'reason'>): string {
+  const { placement } = placed;
+  if (!placement) return `not registered (${placed.reason})`;
+  const { result } = placement;
+  const found = `rotation ${result.rotationDeg.toFixed(1)}°, shift ${result.shiftMm.toFixed(1)} mm`;
+  if (!placement.moved) return `registered: ${found}, within 1° and 1 mm of the template, so the scan was used as it is (${result.seconds.toFixed(0)} s)`;
+  return `registered: ${found}; the scan was moved onto the template for the model and the results mapped back onto its own grid (${result.seconds.toFixed(0)} s)`;
+}
+
+/** A case as the network takes it, what was done to get there and how its map goes back. */
+export interface PlacedCase extends PlacedChannels {
+  /** Null when registration was off or failed. */
+  placement: Placement | null;
+  /** Why it is null ('registration off', or the failure). */
+  reason: string;
+  /** What the user must know before reading the result: a poor or failed registration, a FLAIR unlike a FLAIR, no skull-stripping. */
+  warnings: string[];
+  /** The fused map (on `dims`) on the scan's model-axes grid, 0 outside its brain. */
+  back: (probability: Float32Array) => Float32Array;
+}
+
+/**
+ * The case (channels on the model-axes grid, 1 mm; `flairIndex` the FLAIR's) registered and moved
+ * onto the template when `registration` is given, with the scan's checks. Never throws for a failed
+ * registration: the case is then used as it lies, with a warning.
+ */
+export async function placeCase(
+  channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null,
+): Promise<PlacedCase> {
+  // a brain mask that holds skull and background says nothing of the FLAIR's contrast
+  const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
+  const warnings = [unstripped ?? flairContrastWarning(channels[flairIndex], brain)].filter((w): w is string => w !== null);
+  const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p });
+  const crop = cropReason(dims);
+  if (crop) return asItLies(crop);
+  if (!registration) return asItLies('registration off');
+  let registered: Awaited<ReturnType<typeof registerChannels>>;
+  try {
+    registered = await registerChannels(channels, flairIndex, brain, dims, registration);
+  } catch (error) {
+    const reason = (error as Error).message;
+    return { ...asItLies(reason), warnings: [`${reason}; the scan was segmented as it lies in its array, and if the head is turned or shifted there the lesions found will be fewer and less accurate`, ...warnings] };
+  }
+  const { placed, placement } = registered;
+  const poor = registrationWarning(placement.brainOverlap, placement.result.rotationDeg);
+  const back = (p: Float32Array) => {
+    const out = mapFromPlacement(p, placement);
+    if (out !== p) for (let v = 0; v < out.length; v++) if (!brain[v]) out[v] = 0;
+    return out;
+  };
+  return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back };
+}
+
+/** A placed ModelInput (the CLI's): the channels in the model's order. */
+export interface PlacedInput extends PlacedCase {
+  input: ModelInput;
+}
+
+/** placeCase for a prepared ModelInput whose channels follow `modalities` (FLAIR among them). */
+export async function placeModelInput(input: ModelInput, modalities: readonly Modality[], registration: Registration | null): Promise<PlacedInput> {
+  const flairIndex = modalities.indexOf('flair');
+  if (flairIndex < 0) throw new Error('the model takes no FLAIR: a case cannot be registered without one');
+  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration)) };
+}

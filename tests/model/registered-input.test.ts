@@ -1,0 +1,50 @@
+/** placeCase with a stand-in engine that returns a known transform (the real engine: tests/cli/registration.test.ts). */
+import { describe, expect, it } from 'vitest';
+import type { ParameterMap, RegistrationEngine } from '../../src/core/registration.ts';
+import type { RegistrationTemplate } from '../../src/core/registration-template.ts';
+import type { Vec3 } from '../../src/core/types.ts';
+import { describePlacement, placeCase } from '../../src/model/registered-input.ts';
+
+const dims: Vec3 = [120, 124, 120];
+const count = dims[0] * dims[1] * dims[2];
+/** A ball of brain in the middle, radius 45 mm. */
+const brain = Uint8Array.from({ length: count }, (_, v) => {
+  const i = v % 120; const j = Math.floor(v / 120) % 124; const k = Math.floor(v / (120 * 124));
+  return (i - 60) ** 2 + (j - 62) ** 2 + (k - 60) ** 2 < 45 ** 2 ? 1 : 0;
+});
+const flair = Float32Array.from(brain, (b, v) => (b ? Math.sin(v / 7) : 0));
+const template: RegistrationTemplate = {
+  data: new Float32Array(60 * 62 * 60).fill(1), dims: [60, 62, 60], modelDims: dims, modelAffine: [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+};
+const engineFor = (parameters: number[]): RegistrationEngine => async () => [{
+  Transform: ['EulerTransform'], TransformParameters: parameters.map(String), CenterOfRotationPoint: ['59.5', '61.5', '59.5'],
+} as ParameterMap];
+
+describe('placeCase', () => {
+  it('moves a turned case onto the template and maps a constant field back exactly (0 outside the brain)', async () => {
+    const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0, 0, 0.15, 3, -2, 1]) });
+    expect(placed.placement?.moved).toBe(true);
+    expect(placed.placement?.result.rotationDeg).toBeCloseTo((0.15 * 180) / Math.PI, 6);
+    expect(describePlacement(placed)).toMatch(/^registered: rotation 8\.6°, shift 3\.7 mm; the scan was moved onto the template/);
+    const constant = new Float32Array(count).fill(0.625);
+    const back = placed.back(constant);
+    let wrong = 0;
+    for (let v = 0; v < count; v++) if (back[v] !== (brain[v] ? 0.625 : 0)) wrong++;
+    expect(wrong).toBe(0);
+  });
+  it('uses the case as it is when the transform is within 1 degree and 1 mm of none', async () => {
+    const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0.005, 0, 0, 0.3, 0, 0]) });
+    expect(placed.placement?.moved).toBe(false);
+    expect(placed.channels[0]).toBe(flair);
+    expect(describePlacement(placed)).toMatch(/within 1° and 1 mm of the template, so the scan was used as it is/);
+  });
+  it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {
+    const failing: RegistrationEngine = async () => { throw new Error('out of memory'); };
+    const failed = await placeCase([flair], 0, brain, dims, { template, engine: failing });
+    expect(failed.placement).toBeNull();
+    expect(failed.warnings[0]).toMatch(/^the registration to the template failed: out of memory; the scan was segmented as it lies/);
+    const crop = await placeCase([new Float32Array(64 ** 3)], 0, new Uint8Array(64 ** 3), [64, 64, 64], { template, engine: failing });
+    expect(describePlacement(crop)).toMatch(/^not registered \(the scan covers 64 x 64 x 64 mm, a crop/);
+    expect(describePlacement(await placeCase([flair], 0, brain, dims, null))).toBe('not registered (registration off)');
+  });
+});
