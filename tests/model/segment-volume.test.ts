@@ -8,6 +8,7 @@ import { batchTensor, interleaveChannels } from '../../src/model/patch-tensor.ts
 import { AUTO_MIRROR_MAX_PATCHES, type MirrorMode, runMirrorMode } from '../../src/model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
+import { leftNeighbourModel } from './test-models.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -158,22 +159,6 @@ describe('segmentVolume with a pointwise model', () => {
     model.dispose();
   });
 });
-
-/**
- * p(i) = sigmoid(a x(i - 1) + b): a 3x3x3 Conv3dLayer whose only non-zero tap is the left
- * neighbour along i (W), zero-padded at the patch edge. Not mirror-symmetric, so test-time
- * mirroring changes it in a way that can be computed by hand.
- */
-function leftNeighbourModel(a: number, b: number): tf.LayersModel {
-  const input = tf.input({ shape: [null, null, null, 1] });
-  const conv = new Conv3dLayer({ filters: 1, kernelSize: 3 });
-  const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: prob });
-  const kernel = new Float32Array(27);
-  kernel[1 * 9 + 1 * 3 + 0] = a; // [d 1, h 1, w 0]: the voxel at w - 1
-  conv.setWeights([tf.tensor5d(kernel, [3, 3, 3, 1, 1]), tf.tensor1d([b])]);
-  return model;
-}
 
 describe('segmentVolume with test-time mirroring', () => {
   it('leaves a mirror-symmetric (pointwise) model unchanged', async () => {

@@ -5,6 +5,7 @@ import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { candidateMask, segmentTwoPass, type TwoPassOptions } from '../../src/model/two-pass.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
+import { leftNeighbourModel } from './test-models.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -28,18 +29,6 @@ describe('candidateMask', () => {
     expect(count).toBe(27);
   });
 });
-
-/** p = sigmoid(a x(i - 1) + b): one 3x3x3 tap, so a patch's left face sees zero padding (tiles disagree there). */
-function leftNeighbourModel(a: number, b: number): tf.LayersModel {
-  const input = tf.input({ shape: [null, null, null, 1] });
-  const conv = new Conv3dLayer({ filters: 1, kernelSize: 3 });
-  const prob = tf.layers.activation({ activation: 'sigmoid' }).apply(conv.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: prob });
-  const kernel = new Float32Array(27);
-  kernel[1 * 9 + 1 * 3 + 0] = a;
-  conv.setWeights([tf.tensor5d(kernel, [3, 3, 3, 1, 1]), tf.tensor1d([b])]);
-  return model;
-}
 
 describe('segmentTwoPass', () => {
   const dims: Vec3 = [48, 40, 36];
