@@ -7,6 +7,7 @@ import { patchGrid } from '../core/patch-grid.ts';
 import type { FusionWindowKind, PatchBox, Vec3 } from '../core/types.ts';
 import { type MirrorMode, mirrorsRun } from './mirror-policy.ts';
 import { batchTensor } from './patch-tensor.ts';
+import type { TileCache } from './tile-cache.ts';
 
 export interface SegmentOptions {
   /** Patch edge in voxels; use the model's training patch size (instance-norm statistics). */
@@ -42,6 +43,10 @@ export interface SegmentOptions {
   shouldCancel?: () => boolean;
   /** Where the batches run; absent: `model` in this thread. */
   predictor?: PatchPredictor;
+  /** Every tile's prediction (plain and flipped) is also stored here, for a later pass to reuse. */
+  saveTiles?: TileCache;
+  /** Tiles found here are fused from it instead of being run (the same box, size and flip). */
+  reuseTiles?: TileCache;
 }
 
 /**
@@ -111,12 +116,14 @@ export async function segmentVolume(
   const size: Vec3 = [edge, edge, edge];
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
-  const { boxes, batches, mirror } = planBatches(work, padToAtLeast(brain, dims, size).data, size, options);
+  const { boxes, batches, reused, mirror } = planBatches(work, padToAtLeast(brain, dims, size).data, size, options);
   await options.onProgress?.(0, boxes.length);
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
+  for (const r of reused) fusion.add(r.box, r.probs);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
-  const passes = batches.reduce((n, b) => n + b.boxes.length, 0) / boxes.length;
+  const calls = batches.reduce((n, b) => n + b.boxes.length, 0);
+  const passes = (calls + reused.length) / boxes.length;
   const predictor: PatchPredictor = options.predictor ?? { parallel: 1, ...localSlot(model) };
   // Model time is everything but the CPU work timed here: a predictor may compute in this thread
   // at any await (a patch worker pool's own slot), so the waits alone would miss it.
@@ -132,14 +139,18 @@ export async function segmentVolume(
     }
   };
   fill();
-  let predicted = 0;
+  let predicted = reused.length;
   try {
     for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
       const probs = await (queue.shift() as Promise<Float32Array>);
       fill();
       const t0 = performance.now();
-      batches[n].boxes.forEach((box, b) => fusion.add(box, probs.subarray(b * patchVoxels, (b + 1) * patchVoxels)));
+      batches[n].boxes.forEach((box, b) => {
+        const tile = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
+        fusion.add(box, tile);
+        options.saveTiles?.set(box, batches[n].flipped, tile);
+      });
       otherMs += performance.now() - t0;
       predicted += batches[n].boxes.length;
       await options.onProgress?.(Math.min(boxes.length, Math.floor(predicted / passes)), boxes.length);
@@ -152,7 +163,7 @@ export async function segmentVolume(
   const probability = cropToDims(fusion.result(), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
-  const voxelsComputed = passes * boxes.length * patchVoxels;
+  const voxelsComputed = calls * patchVoxels;
   return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror, voxelsComputed } };
 }
 
@@ -161,6 +172,8 @@ interface BatchPlan {
   /** The plain pass's boxes. */
   boxes: PatchBox[];
   batches: { boxes: PatchBox[]; flipped: boolean }[];
+  /** Calls not made: their predictions come from options.reuseTiles. */
+  reused: { box: PatchBox; probs: Float32Array }[];
   mirror: boolean;
 }
 
@@ -175,14 +188,22 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
   const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
   const flippedBoxes = !mirror ? [] : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
+  const reused: BatchPlan['reused'] = [];
+  const toRun = (list: PatchBox[], flipped: boolean) => list.filter((box) => {
+    const probs = options.reuseTiles?.get(box, flipped);
+    if (probs) reused.push({ box, probs });
+    return !probs;
+  });
+  const plainRun = toRun(boxes, false);
+  const flippedRun = toRun(flippedBoxes, true);
   const batches: BatchPlan['batches'] = [];
   const b = options.batchSize;
-  const rounds = Math.max(boxes.length, flippedBoxes.length);
+  const rounds = Math.max(plainRun.length, flippedRun.length);
   for (let first = 0; first < rounds; first += b) {
-    if (first < boxes.length) batches.push({ boxes: boxes.slice(first, first + b), flipped: false });
-    if (first < flippedBoxes.length) batches.push({ boxes: flippedBoxes.slice(first, first + b), flipped: true });
+    if (first < plainRun.length) batches.push({ boxes: plainRun.slice(first, first + b), flipped: false });
+    if (first < flippedRun.length) batches.push({ boxes: flippedRun.slice(first, first + b), flipped: true });
   }
-  return { boxes, batches, mirror };
+  return { boxes, batches, reused, mirror };
 }
 
 /** The tiles (holding brain) of a run of `options` on this volume, as segmentVolume counts them. */

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Vec3 } from '../core/types.ts';
 import { mirrorsRun } from './mirror-policy.ts';
 import { gridTileCount, type SegmentOptions, segmentVolume, type SegmentTimings } from './segment-volume.ts';
+import { TileCache } from './tile-cache.ts';
 
 /**
  * The fast path: a cheap first pass (few tiles) finds where lesions can be; the full grid then runs
@@ -49,8 +50,10 @@ export async function segmentTwoPass(
   // 'auto' mirroring is decided by the whole grid's size, not by the part the second pass runs
   const mirror = mirrorsRun(options.mirror ?? 'off', tiles) ? 'on' : 'off';
   let coarseTotal = 0;
+  // the first pass's tiles all lie on the full grid: the second pass fuses them without running them again
+  const tilesRun = new TileCache();
   const coarse = await segmentVolume(model, channels, dims, brain, {
-    ...options, ...twoPass.coarse,
+    ...options, ...twoPass.coarse, saveTiles: tilesRun,
     onProgress: (done, total) => {
       coarseTotal = total;
       return options.onProgress?.(done, 2 * total);
@@ -61,7 +64,7 @@ export async function segmentTwoPass(
   const timings: TwoPassTimings = { ...coarse.timings, coarsePatches: coarse.timings.patches, finePatches: 0 };
   if (!candidates.some((c) => c !== 0)) return { probability: coarse.probability, timings };
   const fine = await segmentVolume(model, channels, dims, candidates, {
-    ...options, mirror, coreMargin: twoPass.coreMargin,
+    ...options, mirror, coreMargin: twoPass.coreMargin, reuseTiles: tilesRun,
     onProgress: (done, total) => options.onProgress?.(coarseTotal + done, coarseTotal + total),
   });
   const probability = coarse.probability;

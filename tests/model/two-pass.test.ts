@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
-import { DEFAULT_SEGMENT_OPTIONS, segmentVolume, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { DEFAULT_SEGMENT_OPTIONS, localSlot, segmentVolume, type PatchPredictor, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { candidateMask, segmentTwoPass, type TwoPassOptions } from '../../src/model/two-pass.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 import { leftNeighbourModel } from './test-models.ts';
@@ -68,6 +68,32 @@ describe('segmentTwoPass', () => {
     expect(timings.finePatches).toBeGreaterThan(0);
     expect(timings.finePatches).toBeLessThan(reference.timings.patches);
     expect(progress[progress.length - 1][0]).toBe(progress[progress.length - 1][1]);
+    model.dispose();
+  });
+
+  it('never runs a tile twice: the second pass fuses the first pass tiles it shares instead of running them', async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const slot = localSlot(model);
+    const runs: string[] = [];
+    const predictor: PatchPredictor = {
+      parallel: 1, start: slot.start,
+      predict: (boxes, flipped) => {
+        for (const b of boxes) runs.push(`${flipped}:${b.start.join(',')}`);
+        return slot.predict(boxes, flipped);
+      },
+    };
+    const reference = await segmentVolume(model, [flair], dims, brain, full);
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, { ...full, predictor }, twoPass);
+    expect(new Set(runs).size).toBe(runs.length);
+    // the first pass ran its tiles (plain and shifted-flipped) and the second ran fewer than all its own, plain and flipped
+    const coarseCalls = timings.coarsePatches * 2;
+    expect(runs.length).toBeLessThan(coarseCalls + 2 * timings.finePatches);
+    expect(timings.voxelsComputed).toBe(runs.length * 16 ** 3);
+    // and the values are still the full grid's where the second pass ran
+    const candidates = candidateMask((await segmentVolume(model, [flair], dims, brain, { ...full, ...twoPass.coarse })).probability, dims, 0.5, 1);
+    let worst = 0;
+    for (let v = 0; v < probability.length; v++) if (candidates[v]) worst = Math.max(worst, Math.abs(probability[v] - reference.probability[v]));
+    expect(worst).toBeLessThan(1e-6);
     model.dispose();
   });
 
