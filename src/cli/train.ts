@@ -8,7 +8,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/random.ts';
-import { DEFAULT_JITTER, DEFAULT_STRONG } from '../core/augment.ts';
+import { DEFAULT_JITTER, DEFAULT_STRONG, RESAMPLE_STRONG } from '../core/augment.ts';
 import { thickSliceAugment } from '../core/thick-slices.ts';
 import { buildFcDenseNet } from '../model/fc-densenet.ts';
 import { selectInputModalities } from '../model/input-channels.ts';
@@ -41,7 +41,7 @@ const USAGE = `usage: npm run train -- --out DIR [--preset light|standard|paper]
   [--beta 1.5] [--steps 2000] [--minutes M] [--patch N] [--batch 2] [--lr 0.002] [--data ../shared/data/open_ms_data]
   [--cases patient07,patient19] [--exclude-donors patient07] [--transplants 4] [--lesion-fraction 0.5] [--modality-dropout 0.25]
   [--modalities flair,t1,t2] [--seed 1] [--checkpoint-every 100] [--keep-from STEP] [--resume | --init-from MODEL_DIR]
-  [--augment basic|strong] [--thick-slices P [--thick-slice-mm 1.1-5]] [--backend wasm|cpu|webgpu]
+  [--augment basic|strong|resample] [--thick-slices P [--thick-slice-mm 1.1-5]] [--backend wasm|cpu|webgpu]
   [--workers K --rank R --sync-dir DIR [--sync-every 10]]   (K processes training one model: local SGD)`;
 
 const LOSSES: readonly LossName[] = ['fbeta', 'dice', 'focal', 'gdice'];
@@ -96,7 +96,7 @@ runCli(async () => {
     throw new Error('--workers needs --resume or --init-from: all workers must start from the same weights (--steps 0 writes a start model)');
   }
   const augment = optionalString(o, 'augment') ?? 'basic';
-  if (augment !== 'basic' && augment !== 'strong') throw new Error('--augment must be basic or strong');
+  if (augment !== 'basic' && augment !== 'strong' && augment !== 'resample') throw new Error('--augment must be basic, strong or resample');
   const thickSlices = optionalNumber(o, 'thick-slices', 0);
   if (!(thickSlices >= 0 && thickSlices <= 1)) throw new Error('--thick-slices must be a probability between 0 and 1');
   const thickMmText = optionalString(o, 'thick-slice-mm');
@@ -131,7 +131,7 @@ runCli(async () => {
   const batchOptions = {
     batchSize, patchSize: size, lesionFraction: optionalNumber(o, 'lesion-fraction', 0.5),
     maxShiftVox: Math.floor(patchSize * 3 / 8), flip: true, jitter: DEFAULT_JITTER,
-    modalityDropout: optionalNumber(o, 'modality-dropout', 0.25), strong: augment === 'strong' ? DEFAULT_STRONG : null,
+    modalityDropout: optionalNumber(o, 'modality-dropout', 0.25), strong: augment === 'strong' ? DEFAULT_STRONG : augment === 'resample' ? RESAMPLE_STRONG : null,
     thickSlices: thick,
   };
   const started = performance.now();

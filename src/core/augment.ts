@@ -1,7 +1,7 @@
 import type { Vec3 } from './types.ts';
 import { randomNormal, type Rng } from './random.ts';
 import { gaussianBlur3d } from './gaussian-blur.ts';
-import { DEFAULT_AFFINE, type AffineAugment } from './patch-affine.ts';
+import { DEFAULT_AFFINE, RESAMPLE_AFFINE, type AffineAugment } from './patch-affine.ts';
 
 /** Mirrors a patch (i fastest) along i in place: left-right in RAS/MNI-aligned scans. */
 export function flipAlongI(patch: Float32Array, size: Vec3): void {
@@ -99,3 +99,6 @@ export interface StrongAugment {
 export const DEFAULT_STRONG: StrongAugment = {
   affine: DEFAULT_AFFINE, gammaProbability: 0.3, gammaRange: [0.7, 1.5], blurProbability: 0.15, blurSigmaVox: [0.5, 1],
 };
+
+/** `--augment resample`: DEFAULT_STRONG with most patches resampled, half of them cubic (RESAMPLE_AFFINE). */
+export const RESAMPLE_STRONG: StrongAugment = { ...DEFAULT_STRONG, affine: RESAMPLE_AFFINE };

@@ -28,7 +28,7 @@ export function resampleRigid(data: ArrayLike<number>, srcDims: Vec3, outDims: V
  */
 export function resampleRigidCubic(data: ArrayLike<number>, srcDims: Vec3, outDims: Vec3, t: RigidTransform): Float32Array {
   if (data.length !== srcDims[0] * srcDims[1] * srcDims[2]) throw new Error(`resampleRigidCubic: ${data.length} voxels for ${srcDims.join('x')}`);
-  return sampleThrough(srcDims, outDims, t, 'zero', (px, py, pz) => tricubic(data, srcDims, px, py, pz));
+  return sampleThrough(srcDims, outDims, t, 'zero', (px, py, pz) => sampleCubic(data, srcDims, px, py, pz));
 }
 
 /** Keys' kernel (a = -0.5). */
@@ -38,7 +38,8 @@ function keys(d: number): number {
   return x < 2 ? -0.5 * x ** 3 + 2.5 * x ** 2 - 4 * x + 2 : 0;
 }
 
-function tricubic(data: ArrayLike<number>, dims: Vec3, px: number, py: number, pz: number): number {
+/** `data` at the fractional voxel position (px, py, pz), Keys' cubic, 4 x 4 x 4 taps, edges clamped. */
+export function sampleCubic(data: ArrayLike<number>, dims: Vec3, px: number, py: number, pz: number): number {
   const [nx, ny, nz] = dims;
   const i0 = Math.floor(px);
   const j0 = Math.floor(py);

@@ -24,7 +24,7 @@ export interface ModelMeta {
   trainSeconds: number;
   trainedOn: string[];
   /** `--augment` of the training run's last phase; absent means 'basic' (flip and intensity jitter). */
-  augment?: 'basic' | 'strong';
+  augment?: 'basic' | 'strong' | 'resample';
   /** `--thick-slices` of the last phase: the share of patches given simulated thick slices. */
   thickSlices?: number;
   /** `--thick-slice-mm` of that phase: the range of simulated thicknesses (absent: 2-5 mm, sessions 17-18, linear). */

@@ -39,10 +39,13 @@ export function makeTrainingBatch(cases: readonly TrainingCase[], options: Batch
     const box = samplePatchBox(c, options, rng);
     const strong = options.strong;
     const affine = strong ? randomAffine(rng, strong.affine) : null;
-    const centre = box.start.map((s, axis) => s + (size[axis] - 1) / 2);
-    const cut = (data: Float32Array) => (affine ? resamplePatch(data, c.dims, centre, size, affine) : extractPatch(data, c.dims, box));
-    const patches = c.channels.map(cut);
-    const label = affine ? binarize(cut(c.label)) : cut(c.label);
+    const cubic = affine !== null && rng() < (strong?.affine.cubicProbability ?? 0);
+    // a cubic patch also lands at a random sub-voxel phase, as a registered scan's voxels do
+    const centre = box.start.map((s, axis) => s + (size[axis] - 1) / 2 + (cubic ? rng() - 0.5 : 0));
+    const cut = (data: Float32Array, kernel: 'linear' | 'cubic') =>
+      (affine ? resamplePatch(data, c.dims, centre, size, affine, kernel) : extractPatch(data, c.dims, box));
+    const patches = c.channels.map((data) => cut(data, cubic ? 'cubic' : 'linear'));
+    const label = affine ? binarize(cut(c.label, 'linear')) : cut(c.label, 'linear');
     const flip = options.flip && rng() < 0.5;
     const thick = options.thickSlices && rng() < options.thickSlices.probability
       ? { slices: randomThickSlices(rng, options.thickSlices.thickness), others: options.thickSlices.otherChannelProbability }

@@ -54,6 +54,29 @@ describe('resamplePatch', () => {
     expect(Array.from(outside)).toEqual(new Array(8).fill(0));
   });
 
+  it('with the cubic kernel: the box itself at whole-voxel positions, and a quadratic exactly between voxels (Keys reproduces degree 2)', () => {
+    const rng = createRng(4);
+    const noise = volumeOf(() => rng());
+    const size: Vec3 = [5, 4, 3];
+    const start: Vec3 = [3, 2, 4];
+    const centre = start.map((s, a) => s + (size[a] - 1) / 2);
+    const cut = resamplePatch(noise, DIMS, centre, size, IDENTITY, 'cubic');
+    Array.from(extractPatch(noise, DIMS, { start, size })).forEach((v, p) => expect(cut[p]).toBeCloseTo(v, 6));
+    const f = (i: number, j: number, k: number) => 1 + 0.3 * i * i - 0.2 * i * j + 0.1 * k * k + 0.5 * j;
+    const quad = volumeOf(f);
+    const m = axisRotation(2, 0.2);
+    const c3 = [5.3, 4.4, 3.7];
+    const patch = resamplePatch(quad, DIMS, c3, [3, 3, 3], m, 'cubic');
+    let p = 0;
+    for (let c = -1; c <= 1; c++) for (let b = -1; b <= 1; b++) for (let a = -1; a <= 1; a++, p++) {
+      const src = [0, 1, 2].map((r) => c3[r] + m[3 * r] * a + m[3 * r + 1] * b + m[3 * r + 2] * c);
+      expect(patch[p]).toBeCloseTo(f(src[0], src[1], src[2]), 4);
+    }
+    // trilinear does not reproduce the curvature: the two kernels differ there
+    const linear = resamplePatch(quad, DIMS, c3, [3, 3, 3], m);
+    expect(Math.max(...linear.map((v, q) => Math.abs(v - patch[q])))).toBeGreaterThan(0.01);
+  });
+
   it('binarize keeps an interpolated label 0/1 with the cut at 0.5', () => {
     expect(Array.from(binarize(Float32Array.from([0, 0.49, 0.5, 0.8, 1])))).toEqual([0, 0, 1, 1, 1]);
   });
