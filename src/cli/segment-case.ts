@@ -132,7 +132,7 @@ async function runCase(
     onProgress: (done, total) => {
       if (!mirrorNoted && mirrorsRun(settings.mirror, total)) {
         mirrorNoted = true;
-        log(`note: test-time mirroring: each of the ${total} patches also runs flipped left-right (2x model time; --no-mirror turns it off)`);
+        log('note: test-time mirroring: each patch also runs flipped left-right (2x model time; --no-mirror turns it off)');
       }
       const now = performance.now();
       if (now - lastReport < 5000 && done < total) return;

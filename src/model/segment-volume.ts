@@ -155,6 +155,8 @@ export async function segmentVolume(
       predicted += batches[n].boxes.length;
       await options.onProgress?.(Math.min(boxes.length, Math.floor(predicted / passes)), boxes.length);
     }
+    // every tile reused from an earlier pass: no batch ran, so say the run is complete here
+    if (batches.length === 0) await options.onProgress?.(boxes.length, boxes.length);
   } finally {
     // batches still queued when the run stops (cancel, error) free their own tensors when they settle
     for (const pending of queue) pending.catch(() => undefined);

@@ -21,7 +21,7 @@ export interface TilingPlan {
 export const TILING_PLANS: Record<SpeedPreset, TilingPlan> = {
   fast: {
     overlapFraction: 0.5, mirrorGrid: 'same',
-    twoPass: { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.4, dilateVoxels: 1, coreMargin: 3, minTiles: 256 },
+    twoPass: { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.4, dilateVoxels: 1, coreMargin: 6, minTiles: 0 },
   },
   classic: { overlapFraction: 0.5, mirrorGrid: 'same' },
 };
