@@ -104,11 +104,14 @@ export async function segmentCase(
   const count = threads?.pools.count ?? 1;
   log(count > 1 ? `${heading}, ${count} threads` : heading);
   const placing = performance.now();
+  // the patch threads load their model copies while the main thread registers the scan
+  const starting = threads?.pools.get(threads.modelDir);
+  starting?.catch(() => undefined);
   const placed = await placeModelInput(input, meta.modalities, settings.register ? await nodeRegistration() : null);
   log(`${describePlacement(placed)}${placed.placement ? `; ${((performance.now() - placing) / 1000).toFixed(1)} s with the checks and the move` : ''}`);
   for (const warning of placed.warnings) log(`warning: ${warning}`);
   // the threads start once the scans have passed their checks
-  const pool = await threads?.pools.get(threads.modelDir);
+  const pool = await starting;
   return runCase(model, meta, placed, scans.flair as Volume, settings, log, pool);
 }
 
