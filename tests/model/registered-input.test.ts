@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterMap, RegistrationEngine } from '../../src/core/registration.ts';
 import type { RegistrationTemplate } from '../../src/core/registration-template.ts';
 import type { Vec3 } from '../../src/core/types.ts';
-import { describePlacement, placeCase } from '../../src/model/registered-input.ts';
+import { describePlacement, mapFromPlacement, MOVED_SCAN_CUT, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
 
 const dims: Vec3 = [120, 124, 120];
 const count = dims[0] * dims[1] * dims[2];
@@ -27,15 +27,31 @@ describe('placeCase', () => {
     expect(placed.placement?.result.rotationDeg).toBeCloseTo((0.15 * 180) / Math.PI, 6);
     expect(describePlacement(placed)).toMatch(/^registered: rotation 8\.6°, shift 3\.7 mm; the scan was moved onto the template/);
     const constant = new Float32Array(count).fill(0.625);
+    // the geometry alone keeps a constant field exactly
+    const mapped = mapFromPlacement(constant, placed.placement!);
+    expect(mapped.every((p) => p === 0.625)).toBe(true);
+    // the map back also recalibrates a moved scan's odds by 0.4 / 0.6: 0.625 (odds 5/3) -> odds 10/9 = 10/19
     const back = placed.back(constant);
     let wrong = 0;
-    for (let v = 0; v < count; v++) if (back[v] !== (brain[v] ? 0.625 : 0)) wrong++;
+    for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - 10 / 19) > 1e-7 : back[v] !== 0) wrong++;
     expect(wrong).toBe(0);
+    expect(describePlacement(placed)).toMatch(/recalibrated for the resampling/);
+  });
+  it('recalibrateOdds takes the cut to 0.5, keeps 0, 1 and the order', () => {
+    expect(MOVED_SCAN_CUT).toBe(0.6);
+    expect(recalibrateOdds(0.6, 0.6)).toBeCloseTo(0.5, 12);
+    expect(recalibrateOdds(0.8, 0.6)).toBeCloseTo(8 / 11, 12); // odds 4 -> 8/3
+    expect([recalibrateOdds(0, 0.6), recalibrateOdds(1, 0.6)]).toEqual([0, 1]);
+    const xs = [0.01, 0.2, 0.5, 0.55, 0.9, 0.999];
+    const ys = xs.map((x) => recalibrateOdds(x, 0.6));
+    ys.forEach((y, n) => { expect(y).toBeLessThan(xs[n]); if (n > 0) expect(y).toBeGreaterThan(ys[n - 1]); });
   });
   it('uses the case as it is when the transform is within 1 degree and 1 mm of none', async () => {
     const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0.005, 0, 0, 0.3, 0, 0]) });
     expect(placed.placement?.moved).toBe(false);
     expect(placed.channels[0]).toBe(flair);
+    const map = new Float32Array(count).fill(0.55);
+    expect(placed.back(map)).toBe(map); // not moved: the map is the model's, unrecalibrated
     expect(describePlacement(placed)).toMatch(/within 1° and 1 mm of the template, so the scan was used as it is/);
   });
   it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {
