@@ -117,13 +117,15 @@ export async function segmentVolume(
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
   const { boxes, batches, reused, mirror } = planBatches(work, padToAtLeast(brain, dims, size).data, size, options);
-  await options.onProgress?.(0, boxes.length);
   const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
   for (const r of reused) fusion.add(r.box, r.probs);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
   const calls = batches.reduce((n, b) => n + b.boxes.length, 0);
   const passes = (calls + reused.length) / boxes.length;
+  // progress counts the patches still to run: a tile whose calls were all made by an earlier pass is not one
+  const total = Math.round(calls / passes);
+  await options.onProgress?.(0, total);
   const predictor: PatchPredictor = options.predictor ?? { parallel: 1, ...localSlot(model) };
   // Model time is everything but the CPU work timed here: a predictor may compute in this thread
   // at any await (a patch worker pool's own slot), so the waits alone would miss it.
@@ -139,7 +141,7 @@ export async function segmentVolume(
     }
   };
   fill();
-  let predicted = reused.length;
+  let predicted = 0;
   try {
     for (let n = 0; n < batches.length; n++) {
       if (options.shouldCancel?.()) throw new Error('cancelled');
@@ -153,10 +155,8 @@ export async function segmentVolume(
       });
       otherMs += performance.now() - t0;
       predicted += batches[n].boxes.length;
-      await options.onProgress?.(Math.min(boxes.length, Math.floor(predicted / passes)), boxes.length);
+      await options.onProgress?.(predicted === calls ? total : Math.min(total, Math.floor(predicted / passes)), total);
     }
-    // every tile reused from an earlier pass: no batch ran, so say the run is complete here
-    if (batches.length === 0) await options.onProgress?.(boxes.length, boxes.length);
   } finally {
     // batches still queued when the run stops (cancel, error) free their own tensors when they settle
     for (const pending of queue) pending.catch(() => undefined);
