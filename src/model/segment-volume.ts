@@ -86,6 +86,7 @@ export const DEFAULT_SEGMENT_OPTIONS: Omit<SegmentOptions, 'patchSize'> = {
 export interface SegmentTimings {
   modelMs: number;
   otherMs: number;
+  /** Patches run (the grid's tiles, less those whose every call an earlier pass made: options.reuseTiles). */
   patches: number;
   /** Whether test-time mirroring ran (each patch predicted twice). */
   mirrored: boolean;
@@ -166,7 +167,7 @@ export async function segmentVolume(
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
   const voxelsComputed = calls * patchVoxels;
-  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: boxes.length, mirrored: mirror, voxelsComputed } };
+  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: total, mirrored: mirror, voxelsComputed } };
 }
 
 /** Network calls of one run, in order: boxes of one tile size, each call plain or flipped. */
