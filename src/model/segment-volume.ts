@@ -90,6 +90,8 @@ export interface SegmentTimings {
   patches: number;
   /** Whether test-time mirroring ran (each patch predicted twice). */
   mirrored: boolean;
+  /** Network calls, all passes: every tile run, its mirrored copy counted apart. */
+  calls: number;
   /** Voxels the network computed, all tiles of all passes (the run's FLOPs are this x FLOPs per voxel). */
   voxelsComputed: number;
 }
@@ -167,7 +169,7 @@ export async function segmentVolume(
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
   const voxelsComputed = calls * patchVoxels;
-  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: total, mirrored: mirror, voxelsComputed } };
+  return { probability, timings: { modelMs: performance.now() - started - otherMs, otherMs, patches: total, calls, mirrored: mirror, voxelsComputed } };
 }
 
 /** Network calls of one run, in order: boxes of one tile size, each call plain or flipped. */

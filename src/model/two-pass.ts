@@ -77,7 +77,7 @@ export async function segmentTwoPass(
   return {
     probability,
     timings: {
-      modelMs: timings.modelMs + f.modelMs, otherMs: timings.otherMs + f.otherMs, patches: timings.patches + f.patches, mirrored: f.mirrored,
+      modelMs: timings.modelMs + f.modelMs, otherMs: timings.otherMs + f.otherMs, patches: timings.patches + f.patches, calls: timings.calls + f.calls, mirrored: f.mirrored,
       voxelsComputed: timings.voxelsComputed + f.voxelsComputed, coarsePatches: timings.coarsePatches, finePatches: f.patches,
     },
   };

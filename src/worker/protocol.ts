@@ -106,6 +106,8 @@ export interface WorkerTimings {
   /** Threshold, lesion table and metrics. */
   outcomeMs: number;
   patches: number;
+  /** Network calls: every patch run, its mirrored copy counted apart. */
+  calls: number;
   /** Whether test-time mirroring ran. */
   mirrored: boolean;
   /** Threads that ran the network: this worker and its patch workers. */

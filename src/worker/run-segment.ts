@@ -21,6 +21,8 @@ export interface RunOutput {
   modelMs: number;
   fusionMs: number;
   patches: number;
+  /** Network calls: every patch run, its mirrored copy counted apart. */
+  calls: number;
   mirrored: boolean;
   /** Threads that ran the network. */
   threads: number;
@@ -88,7 +90,7 @@ export async function runSegmentation(
   const onScan = probabilityOnScan(placed.back(probability), prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
-    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, mirrored: timings.mirrored, threads, missing, ignored,
+    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, calls: timings.calls, mirrored: timings.mirrored, threads, missing, ignored,
     // the registration's line stays under the progress bar (run-note); its warnings also go to the notice
     notes: [...warnings, ...prepared.notes],
   };

@@ -262,7 +262,7 @@ function postResult(held: HeldResult, thresholdValue: number, rule: LesionFilter
     type: 'result', runId: held.runId, backend: backend.name, probability, outcome,
     timings: {
       loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
-      outcomeMs, patches: out.patches, mirrored: out.mirrored, threads: out.threads, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
+      outcomeMs, patches: out.patches, calls: out.calls, mirrored: out.mirrored, threads: out.threads, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
     missing: out.missing, ignored: out.ignored, notes: out.notes,
   }, [probability.buffer, outcome.mask.buffer, outcome.removed.buffer]);

@@ -13,7 +13,7 @@ function result(runId: number, notes: string[] = []): SegmentationResult {
       threshold: 0.5, mask: new Uint8Array(8), removed: new Uint8Array(8), rule: NO_LESION_FILTER, modelRule: NO_LESION_FILTER, removedLesions: [],
       lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null, candidates: { stats: [], overlaps: null, ap: null, beta: 1.5 },
     },
-    timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, mirrored: false, threads: 1, startedAtEpochMs: 0, postedAtEpochMs: 0 }, postMs: 1, startMs: 1, transferMs: 1, overlayMs: null, afterResultMs: null, totalMs: null },
+    timings: { worker: { loadMs: 1, prepareMs: 1, modelMs: 10, fusionMs: 1, outcomeMs: 1, patches: 2, calls: 2, mirrored: false, threads: 1, startedAtEpochMs: 0, postedAtEpochMs: 0 }, postMs: 1, startMs: 1, transferMs: 1, overlayMs: null, afterResultMs: null, totalMs: null },
     missing: ['t1', 't2'], ignored: [], notes,
   };
 }

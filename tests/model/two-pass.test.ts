@@ -86,9 +86,11 @@ describe('segmentTwoPass', () => {
     const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, { ...full, predictor }, twoPass);
     expect(new Set(runs).size).toBe(runs.length);
     expect(timings.voxelsComputed).toBe(runs.length * 16 ** 3);
+    expect(timings.calls).toBe(runs.length);
     // the second pass counts only the patches it still ran (two calls each, to rounding)
     const coarse = await segmentVolume(model, [flair], dims, brain, { ...full, ...twoPass.coarse });
-    const fineCalls = runs.length - coarse.timings.voxelsComputed / 16 ** 3;
+    const fineCalls = runs.length - coarse.timings.calls;
+    expect(coarse.timings.calls).toBe(coarse.timings.voxelsComputed / 16 ** 3);
     expect(Math.abs(fineCalls - 2 * timings.finePatches)).toBeLessThanOrEqual(1);
     expect(timings.finePatches).toBeLessThan(reference.timings.patches);
     // and the values are still the full grid's where the second pass ran

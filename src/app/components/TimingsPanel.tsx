@@ -14,7 +14,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
   const other = total === null ? null : total - w.modelMs;
   const json = JSON.stringify({
     totalMs: total, modelMs: w.modelMs, otherMs: other, loadMs: w.loadMs, postMs: t.postMs, startMs: t.startMs, prepareMs: w.prepareMs,
-    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches, mirrored: w.mirrored, threads: w.threads,
+    fusionMs: w.fusionMs, outcomeMs: w.outcomeMs, transferMs: t.transferMs, overlayMs: t.overlayMs, afterResultMs: t.afterResultMs, patches: w.patches, calls: w.calls, mirrored: w.mirrored, threads: w.threads,
     backend: result.backend, caseUploadMs: preparation?.uploadMs ?? null, casePrepareMs: preparation?.prepareMs ?? null,
   });
   const ms = (x: number | null | undefined) => (x === null || x === undefined ? '…' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
