@@ -15,7 +15,9 @@ test('Cancel stops a WebGPU run within a second and the page stays responsive', 
   await page.getByTestId('segment-button').click();
   const progress = page.getByTestId('progress');
   await expect(progress).toHaveAttribute('data-state', 'running');
-  await expect(page.getByTestId('progress-text')).toHaveText(/^\d+ \/ 36 patches/, { timeout: 120_000 });
+  // the model is loaded and the first batch is in flight (the fast preset's first pass: its total is a
+  // guess until that pass ends, so no fixed count)
+  await expect(page.getByTestId('progress-text')).toHaveText(/^\d+ \/ [1-9]\d* patches/, { timeout: 120_000 });
 
   // responsive while the worker computes: frame round trips (the median of five) and a UI change
   const frameMs = await page.evaluate(async () => {

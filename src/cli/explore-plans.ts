@@ -96,6 +96,12 @@ runCli(async () => {
     ['cut 0.45, margin 5', { ...base, candidateAbove: 0.45, coreMargin: 5 }],
     ['no growth', { ...base, dilateVoxels: 0 }],
     ['no growth, margin 5', { ...base, dilateVoxels: 0, coreMargin: 5 }],
+    ['second pass unmirrored', { ...base, fineMirror: 'off' }],
+    ['second pass: first pass flips only', { ...base, fineMirror: 'reused' }],
+    ['second pass: first pass flips only, margin 4', { ...base, fineMirror: 'reused', coreMargin: 4 }],
+    ['second pass: first pass flips only, margin 5', { ...base, fineMirror: 'reused', coreMargin: 5 }],
+    ['second pass: first pass flips only, grown 2', { ...base, fineMirror: 'reused', dilateVoxels: 2 }],
+    ['second pass: first pass flips only, cut 0.35', { ...base, fineMirror: 'reused', candidateAbove: 0.35 }],
     ['first pass unmirrored, cut 0.3', { ...base, coarse: { overlapFraction: 0, mirror: 'off' }, candidateAbove: 0.3 }],
     ['first pass unmirrored, cut 0.3, margin 5', { ...base, coarse: { overlapFraction: 0, mirror: 'off' }, candidateAbove: 0.3, coreMargin: 5 }],
   ];

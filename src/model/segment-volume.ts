@@ -47,6 +47,11 @@ export interface SegmentOptions {
   saveTiles?: TileCache;
   /** Tiles found here are fused from it instead of being run (the same box, size and flip). */
   reuseTiles?: TileCache;
+  /**
+   * A run that does not mirror still fuses the flipped predictions reuseTiles holds for its boxes
+   * (they cost nothing): the fast path's second pass when only its first pass mirrors.
+   */
+  fuseReusedFlips?: boolean;
 }
 
 /**
@@ -192,7 +197,7 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
   const boxes = patchGrid(work, size, options.overlapFraction, paddedBrain, false, options.coreMargin ?? 0);
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
   const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
-  const flippedBoxes = !mirror ? [] : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
+  const flippedBoxes = !mirror ? (options.fuseReusedFlips ? boxes.filter((box) => options.reuseTiles?.get(box, true)) : []) : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
   const reused: BatchPlan['reused'] = [];
   const toRun = (list: PatchBox[], flipped: boolean) => list.filter((box) => {
     const probs = options.reuseTiles?.get(box, flipped);

@@ -30,6 +30,12 @@ export interface TwoPassOptions {
    * calls than the whole grid: the fast preset uses 0.
    */
   minTiles: number;
+  /**
+   * The second pass's mirroring: 'run' as the run says (every tile also flipped when it mirrors);
+   * 'reused' only the flipped predictions the first pass made on the second pass's tiles; 'off' none.
+   * Absent: 'run'.
+   */
+  fineMirror?: 'run' | 'reused' | 'off';
 }
 
 export interface TwoPassTimings extends SegmentTimings {
@@ -68,7 +74,8 @@ export async function segmentTwoPass(
   const timings: TwoPassTimings = { ...coarse.timings, coarsePatches: coarse.timings.patches, finePatches: 0 };
   if (!candidates.some((c) => c !== 0)) return { probability: coarse.probability, timings };
   const fine = await segmentVolume(model, channels, dims, candidates, {
-    ...options, mirror, coreMargin: twoPass.coreMargin, reuseTiles: tilesRun,
+    ...options, coreMargin: twoPass.coreMargin, reuseTiles: tilesRun,
+    ...(twoPass.fineMirror === undefined || twoPass.fineMirror === 'run' ? { mirror } : { mirror: 'off', fuseReusedFlips: twoPass.fineMirror === 'reused' }),
     onProgress: (done, total) => options.onProgress?.(coarseTotal + done, coarseTotal + total),
   });
   const probability = coarse.probability;

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../src/core/types.ts';
 import { Conv3dLayer } from '../../src/model/layers/conv3d-layer.ts';
-import { DEFAULT_SEGMENT_OPTIONS, localSlot, segmentVolume, type PatchPredictor, type SegmentOptions } from '../../src/model/segment-volume.ts';
+import { FusionAccumulator } from '../../src/core/fusion.ts';
+import { fusionWindow } from '../../src/core/fusion-window.ts';
+import { patchGrid } from '../../src/core/patch-grid.ts';
+import { DEFAULT_SEGMENT_OPTIONS, localSlot, predictBatch, segmentVolume, type PatchPredictor, type SegmentOptions } from '../../src/model/segment-volume.ts';
 import { candidateMask, segmentTwoPass, type TwoPassOptions } from '../../src/model/two-pass.ts';
 import { seededValues, useBackend } from './tf-backend.ts';
 import { leftNeighbourModel } from './test-models.ts';
@@ -98,6 +101,43 @@ describe('segmentTwoPass', () => {
     let worst = 0;
     for (let v = 0; v < probability.length; v++) if (candidates[v]) worst = Math.max(worst, Math.abs(probability[v] - reference.probability[v]));
     expect(worst).toBeLessThan(1e-6);
+    model.dispose();
+  });
+
+  it("with fineMirror 'reused' runs no flipped tile after the first pass: candidates get the plain full grid and the first pass's flips", async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const slot = localSlot(model);
+    const calls: { flipped: boolean }[] = [];
+    const predictor: PatchPredictor = {
+      parallel: 1, start: slot.start,
+      predict: (boxes, flipped) => {
+        for (let b = 0; b < boxes.length; b++) calls.push({ flipped });
+        return slot.predict(boxes, flipped);
+      },
+    };
+    const size: Vec3 = [16, 16, 16];
+    const { probability, timings } = await segmentTwoPass(model, [flair], dims, brain, { ...full, predictor }, { ...twoPass, fineMirror: 'reused' });
+    // the first pass's flips (its shifted grid) are the only flipped calls
+    const shifted = patchGrid(dims, size, 0, brain, true);
+    expect(calls.filter((c) => c.flipped).length).toBe(shifted.length);
+    expect(timings.calls).toBe(calls.length);
+    // by hand: every plain tile of the full grid and the shifted grid's flipped tiles, B-spline fused
+    const fusion = new FusionAccumulator(dims, fusionWindow('bspline', size, 2), size);
+    for (const box of patchGrid(dims, size, 0.5, brain)) fusion.add(box, await predictBatch(model, [flair], dims, [box], false));
+    for (const box of shifted) fusion.add(box, await predictBatch(model, [flair], dims, [box], true));
+    const expected = fusion.result();
+    const plainOnly = await segmentVolume(model, [flair], dims, brain, { ...full, mirror: 'off' });
+    const coarse = await segmentVolume(model, [flair], dims, brain, { ...full, ...twoPass.coarse });
+    const candidates = candidateMask(coarse.probability, dims, 0.5, 1);
+    let worst = 0;
+    let flipsMatter = 0;
+    for (let v = 0; v < probability.length; v++) {
+      if (!candidates[v]) continue;
+      worst = Math.max(worst, Math.abs(probability[v] - expected[v]));
+      flipsMatter = Math.max(flipsMatter, Math.abs(plainOnly.probability[v] - expected[v]));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(flipsMatter).toBeGreaterThan(1e-3);
     model.dispose();
   });
 
