@@ -135,7 +135,9 @@ async function runCase(
     onProgress: (done, total) => {
       if (!mirrorNoted && mirrorsRun(settings.mirror, total)) {
         mirrorNoted = true;
-        log('note: test-time mirroring: each patch also runs flipped left-right (2x model time; --no-mirror turns it off)');
+        log(settings.twoPass?.fineMirror === 'halves'
+          ? 'note: test-time mirroring: every voxel is also predicted flipped left-right, on the tiles of two grids of overlap 0 (--no-mirror turns it off)'
+          : 'note: test-time mirroring: each patch also runs flipped left-right (2x model time; --no-mirror turns it off)');
       }
       const now = performance.now();
       if (now - lastReport < 5000 && done < total) return;

@@ -26,9 +26,13 @@ export interface SegmentOptions {
   mirror?: MirrorMode;
   /**
    * Where the mirrored pass runs: 'same' (the plain pass's boxes) or 'shifted' (a grid half a stride
-   * off along every axis, so the two passes' tiles interleave and each adds coverage). Absent: 'same'.
+   * off along every axis, so the two passes' tiles interleave and each adds coverage), both fused
+   * with the plain tiles; or 'halves': the two grids of overlap 0 (one as the plain grid starts, one
+   * half a tile off), every tile holding a brain voxel (no core margin), fused on their own and
+   * averaged with the plain fusion half and half, as the 'same' grid's mirroring weighs them, at
+   * two flipped calls per voxel instead of the plain grid's count. Absent: 'same'.
    */
-  mirrorGrid?: 'same' | 'shifted';
+  mirrorGrid?: 'same' | 'shifted' | 'halves';
   /**
    * Edge of the tiles the network runs on, a multiple of 4 (the light model pools twice); absent: the
    * patch size. The network is fully convolutional, but instance norm's statistics are the tile's, so
@@ -125,8 +129,11 @@ export async function segmentVolume(
   const padded = channels.map((c) => padToAtLeast(c, dims, size));
   const work = padded[0].dims;
   const { boxes, batches, reused, mirror } = planBatches(work, padToAtLeast(brain, dims, size).data, size, options);
-  const fusion = new FusionAccumulator(work, fusionWindow(options.window, size, options.bsplineOrder), size);
-  for (const r of reused) fusion.add(r.box, r.probs);
+  const window = fusionWindow(options.window, size, options.bsplineOrder);
+  const fusion = new FusionAccumulator(work, window, size);
+  // 'halves': the flipped tiles are fused apart, then averaged with the plain fusion
+  const flipFusion = mirror && options.mirrorGrid === 'halves' ? new FusionAccumulator(work, window, size) : fusion;
+  for (const r of reused) (r.flipped ? flipFusion : fusion).add(r.box, r.probs);
   const patchVoxels = size[0] * size[1] * size[2];
   const data = padded.map((p) => p.data);
   const calls = batches.reduce((n, b) => n + b.boxes.length, 0);
@@ -158,7 +165,7 @@ export async function segmentVolume(
       const t0 = performance.now();
       batches[n].boxes.forEach((box, b) => {
         const tile = probs.subarray(b * patchVoxels, (b + 1) * patchVoxels);
-        fusion.add(box, tile);
+        (batches[n].flipped ? flipFusion : fusion).add(box, tile);
         options.saveTiles?.set(box, batches[n].flipped, tile);
       });
       otherMs += performance.now() - t0;
@@ -170,7 +177,7 @@ export async function segmentVolume(
     for (const pending of queue) pending.catch(() => undefined);
   }
   const t0 = performance.now();
-  const probability = cropToDims(fusion.result(), work, dims);
+  const probability = cropToDims(flipFusion === fusion ? fusion.result() : averageFusions(fusion, flipFusion), work, dims);
   for (let v = 0; v < probability.length; v++) if (!brain[v]) probability[v] = 0;
   otherMs += performance.now() - t0;
   const voxelsComputed = calls * patchVoxels;
@@ -183,7 +190,7 @@ interface BatchPlan {
   boxes: PatchBox[];
   batches: { boxes: PatchBox[]; flipped: boolean }[];
   /** Calls not made: their predictions come from options.reuseTiles. */
-  reused: { box: PatchBox; probs: Float32Array }[];
+  reused: { box: PatchBox; flipped: boolean; probs: Float32Array }[];
   mirror: boolean;
 }
 
@@ -197,11 +204,14 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
   const boxes = patchGrid(work, size, options.overlapFraction, paddedBrain, false, options.coreMargin ?? 0);
   if (boxes.length === 0) throw new Error('the brain is empty: no voxel above 0 in FLAIR');
   const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
-  const flippedBoxes = !mirror ? (options.fuseReusedFlips ? boxes.filter((box) => options.reuseTiles?.get(box, true)) : []) : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true) : boxes;
+  const flippedBoxes = !mirror ? (options.fuseReusedFlips ? boxes.filter((box) => options.reuseTiles?.get(box, true)) : [])
+    : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true)
+    : options.mirrorGrid === 'halves' ? [...patchGrid(work, size, 0, paddedBrain), ...patchGrid(work, size, 0, paddedBrain, true)]
+    : boxes;
   const reused: BatchPlan['reused'] = [];
   const toRun = (list: PatchBox[], flipped: boolean) => list.filter((box) => {
     const probs = options.reuseTiles?.get(box, flipped);
-    if (probs) reused.push({ box, probs });
+    if (probs) reused.push({ box, flipped, probs });
     return !probs;
   });
   const plainRun = toRun(boxes, false);
@@ -214,6 +224,19 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
     if (first < flippedRun.length) batches.push({ boxes: flippedRun.slice(first, first + b), flipped: true });
   }
   return { boxes, batches, reused, mirror };
+}
+
+/** Half the plain fusion and half the flipped one where both cover a voxel, else the one that does. */
+function averageFusions(plain: FusionAccumulator, flipped: FusionAccumulator): Float32Array {
+  const a = plain.result();
+  const b = flipped.result();
+  const wa = plain.sums.weightSum;
+  const wb = flipped.sums.weightSum;
+  for (let v = 0; v < a.length; v++) {
+    if (wa[v] > 0 && wb[v] > 0) a[v] = 0.5 * (a[v] + b[v]);
+    else if (wb[v] > 0) a[v] = b[v];
+  }
+  return a;
 }
 
 /** The tiles (holding brain) of a run of `options` on this volume, as segmentVolume counts them. */

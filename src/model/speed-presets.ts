@@ -21,7 +21,9 @@ export interface TilingPlan {
 export const TILING_PLANS: Record<SpeedPreset, TilingPlan> = {
   fast: {
     overlapFraction: 0.5, mirrorGrid: 'same',
-    twoPass: { coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.4, dilateVoxels: 1, coreMargin: 6, minTiles: 0 },
+    twoPass: {
+      coarse: { overlapFraction: 0, mirror: 'on', mirrorGrid: 'shifted' }, candidateAbove: 0.4, dilateVoxels: 1, coreMargin: 7, minTiles: 0, fineMirror: 'halves',
+    },
   },
   classic: { overlapFraction: 0.5, mirrorGrid: 'same' },
 };
@@ -37,6 +39,7 @@ export function describePlan(plan: TilingPlan): string {
   const grid = `overlap ${plan.overlapFraction}, mirrored on the ${plan.mirrorGrid} grid`;
   const t = plan.twoPass;
   if (!t) return grid;
-  return `first pass overlap ${t.coarse.overlapFraction} mirrored on the ${t.coarse.mirrorGrid ?? 'same'} grid; then ${grid} on tiles whose core ` +
+  const fine = t.fineMirror === 'halves' ? `overlap ${plan.overlapFraction}, mirrored on the two overlap-0 grids` : grid;
+  return `first pass overlap ${t.coarse.overlapFraction} mirrored on the ${t.coarse.mirrorGrid ?? 'same'} grid; then ${fine} on tiles whose core ` +
     `(less ${t.coreMargin} voxels a face) holds a voxel above ${t.candidateAbove} (grown ${t.dilateVoxels})`;
 }

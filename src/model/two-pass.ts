@@ -32,10 +32,11 @@ export interface TwoPassOptions {
   minTiles: number;
   /**
    * The second pass's mirroring: 'run' as the run says (every tile also flipped when it mirrors);
-   * 'reused' only the flipped predictions the first pass made on the second pass's tiles; 'off' none.
-   * Absent: 'run'.
+   * 'halves' when the run mirrors, flipped on the two grids of overlap 0 (SegmentOptions.mirrorGrid),
+   * most of whose tiles the first pass made; 'reused' only the flipped predictions the first pass
+   * made on the second pass's tiles; 'off' none. Absent: 'run'.
    */
-  fineMirror?: 'run' | 'reused' | 'off';
+  fineMirror?: 'run' | 'halves' | 'reused' | 'off';
 }
 
 export interface TwoPassTimings extends SegmentTimings {
@@ -75,7 +76,7 @@ export async function segmentTwoPass(
   if (!candidates.some((c) => c !== 0)) return { probability: coarse.probability, timings };
   const fine = await segmentVolume(model, channels, dims, candidates, {
     ...options, coreMargin: twoPass.coreMargin, reuseTiles: tilesRun,
-    ...(twoPass.fineMirror === undefined || twoPass.fineMirror === 'run' ? { mirror } : { mirror: 'off', fuseReusedFlips: twoPass.fineMirror === 'reused' }),
+    ...fineMirroring(twoPass.fineMirror ?? 'run', mirror),
     onProgress: (done, total) => options.onProgress?.(coarseTotal + done, coarseTotal + total),
   });
   const probability = coarse.probability;
@@ -88,6 +89,12 @@ export async function segmentTwoPass(
       voxelsComputed: timings.voxelsComputed + f.voxelsComputed, coarsePatches: timings.coarsePatches, finePatches: f.patches,
     },
   };
+}
+
+function fineMirroring(mode: NonNullable<TwoPassOptions['fineMirror']>, mirror: 'on' | 'off'): Pick<SegmentOptions, 'mirror' | 'mirrorGrid' | 'fuseReusedFlips'> {
+  if (mode === 'run') return { mirror };
+  if (mode === 'halves') return { mirror, mirrorGrid: 'halves' };
+  return { mirror: 'off', fuseReusedFlips: mode === 'reused' };
 }
 
 /**

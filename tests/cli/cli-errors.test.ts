@@ -334,7 +334,7 @@ describe('segment then evaluate', () => {
     expect(seg.status, seg.stderr).toBe(0);
     expect(seg.stderr).not.toMatch(/^error/m);
     // the CLI mirrors by default, and says so
-    expect(seg.stderr).toMatch(/note: test-time mirroring: each patch also runs flipped left-right \(2x model time; --no-mirror turns it off\)/);
+    expect(seg.stderr).toMatch(/note: test-time mirroring: every voxel is also predicted flipped left-right, on the tiles of two grids of overlap 0 \(--no-mirror turns it off\)/);
 
     const flair = readNifti(await readFile(file('flair.nii.gz')));
     const mask = readNifti(await readFile(maskPath));

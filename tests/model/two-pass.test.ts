@@ -141,6 +141,60 @@ describe('segmentTwoPass', () => {
     model.dispose();
   });
 
+  it("mirrorGrid 'halves': the flipped tiles of both overlap-0 grids fused apart and averaged half and half with the plain fusion", async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const size: Vec3 = [16, 16, 16];
+    const { probability, timings } = await segmentVolume(model, [flair], dims, brain, { ...full, mirrorGrid: 'halves' });
+    const plainGrid = patchGrid(dims, size, 0.5, brain);
+    const flipGrids = [...patchGrid(dims, size, 0, brain), ...patchGrid(dims, size, 0, brain, true)];
+    expect(timings.calls).toBe(plainGrid.length + flipGrids.length);
+    // by hand: two B-spline fusions, each normalised by its own weights, then their mean
+    const plain = new FusionAccumulator(dims, fusionWindow('bspline', size, 2), size);
+    for (const box of plainGrid) plain.add(box, await predictBatch(model, [flair], dims, [box], false));
+    const flipped = new FusionAccumulator(dims, fusionWindow('bspline', size, 2), size);
+    for (const box of flipGrids) flipped.add(box, await predictBatch(model, [flair], dims, [box], true));
+    const a = plain.result();
+    const b = flipped.result();
+    let worst = 0;
+    let halvesDiffer = 0;
+    for (let v = 0; v < a.length; v++) {
+      worst = Math.max(worst, Math.abs(probability[v] - 0.5 * (a[v] + b[v])));
+      halvesDiffer = Math.max(halvesDiffer, Math.abs(a[v] - b[v]));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(halvesDiffer).toBeGreaterThan(1e-3);
+    model.dispose();
+  });
+
+  it("with fineMirror 'halves' the second pass runs only the overlap-0 flipped tiles the first pass did not", async () => {
+    const model = leftNeighbourModel(1.5, 0);
+    const slot = localSlot(model);
+    const runs: string[] = [];
+    const predictor: PatchPredictor = {
+      parallel: 1, start: slot.start,
+      predict: (boxes, flipped) => {
+        for (const b of boxes) runs.push(`${flipped}:${b.start.join(',')}`);
+        return slot.predict(boxes, flipped);
+      },
+    };
+    const size: Vec3 = [16, 16, 16];
+    const { probability } = await segmentTwoPass(model, [flair], dims, brain, { ...full, predictor }, { ...twoPass, fineMirror: 'halves' });
+    expect(new Set(runs).size).toBe(runs.length);
+    // every flipped call is on one of the two overlap-0 grids
+    const overlap0 = new Set([...patchGrid(dims, size, 0, brain), ...patchGrid(dims, size, 0, brain, true)].map((b) => `true:${b.start.join(',')}`));
+    const flippedRuns = runs.filter((r) => r.startsWith('true'));
+    expect(flippedRuns.length).toBeGreaterThan(0);
+    for (const r of flippedRuns) expect(overlap0.has(r)).toBe(true);
+    // candidates get what a whole 'halves' run gives them (coreMargin 0: every tile covering them runs)
+    const whole = await segmentVolume(model, [flair], dims, brain, { ...full, mirrorGrid: 'halves' });
+    const coarse = await segmentVolume(model, [flair], dims, brain, { ...full, ...twoPass.coarse });
+    const candidates = candidateMask(coarse.probability, dims, 0.5, 1);
+    let worst = 0;
+    for (let v = 0; v < probability.length; v++) if (candidates[v]) worst = Math.max(worst, Math.abs(probability[v] - whole.probability[v]));
+    expect(worst).toBeLessThan(1e-6);
+    model.dispose();
+  });
+
   it('runs a grid of fewer than minTiles tiles whole, as segmentVolume does', async () => {
     const model = leftNeighbourModel(1.5, 0);
     const reference = await segmentVolume(model, [flair], dims, brain, full);

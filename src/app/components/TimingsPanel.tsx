@@ -24,7 +24,7 @@ export function TimingsPanel({ result, preparation }: { result: SegmentationResu
       <table className="metrics" data-testid="timings" data-json={json}>
         <tbody>
           <tr><th>Segment → overlay</th><td>{ms(total)}</td></tr>
-          <tr><th>Model ({w.patches} patches{w.mirrored ? ', each also mirrored' : ''}{w.threads > 1 ? `; ${w.threads} threads` : ''})</th><td>{ms(w.modelMs)}</td></tr>
+          <tr><th>Model ({w.patches} patches, {w.calls} network calls{w.mirrored ? ', mirrored' : ''}{w.threads > 1 ? `; ${w.threads} threads` : ''})</th><td>{ms(w.modelMs)}</td></tr>
           <tr><th>Everything else</th><td>{ms(other)}{other !== null && w.modelMs > 0 ? ` (${((100 * other) / w.modelMs).toFixed(1)}% of model)` : ''}</td></tr>
           <tr><th className="sub">request · worker start</th><td>{ms(t.postMs)} · {ms(t.startMs)}</td></tr>
           <tr><th className="sub">model load · channels</th><td>{ms(w.loadMs)} · {ms(w.prepareMs)}</td></tr>
