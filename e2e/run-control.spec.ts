@@ -178,9 +178,8 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   await expect(page.getByTestId('error-message')).toHaveCount(0);
 
   // test-time mirroring: the demo is a small scan (36 patches), so the default ('auto') mirrored it;
-  // 'Never' runs each patch once: fewer network calls, and no tile that the mirrored run did not
-  // (the first pass is the same; its tiles whose plain call it made are not run again), and the
-  // lesions are still found
+  // 'Never' runs the second pass's patches once each: fewer network calls (the first pass, mirrored
+  // in both, is the same), and the lesions are still found
   const mirroredRun = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
   expect(mirroredRun.mirrored).toBe(true);
   await expect(page.getByTestId('timings')).toContainText(`${mirroredRun.calls} network calls, mirrored`);
@@ -188,7 +187,6 @@ test('The demo case: segment, metrics, lesion jumps, overlay controls, threshold
   await segmentAndWait(page, 5 * 60_000);
   const plainRun = JSON.parse((await page.getByTestId('timings').getAttribute('data-json'))!);
   expect(plainRun.patches).toBeGreaterThan(0);
-  expect(plainRun.patches).toBeLessThanOrEqual(mirroredRun.patches);
   expect(plainRun.calls).toBeLessThan(mirroredRun.calls);
   expect(plainRun.calls).toBeGreaterThanOrEqual(plainRun.patches);
   expect(plainRun.mirrored).toBe(false);
