@@ -14,7 +14,7 @@ import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, type SegmentTimings } from '../model/segment-volume.ts';
 import { segmentPlanned, type TwoPassOptions } from '../model/two-pass.ts';
 import { DEFAULT_SPEED, isSpeedPreset, SPEED_PRESETS, TILING_PLANS } from '../model/speed-presets.ts';
-import { describePlacement, placeModelInput, type PlacedInput } from '../model/registered-input.ts';
+import { describePlacement, movedScanCutOf, placeModelInput, type PlacedInput } from '../model/registered-input.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 import { nodeRegistration } from './elastix-engine.ts';
 import type { ThreadPools } from './predict-threads.ts';
@@ -107,7 +107,7 @@ export async function segmentCase(
   // the patch threads load their model copies while the main thread registers the scan
   const starting = threads?.pools.get(threads.modelDir);
   starting?.catch(() => undefined);
-  const placed = await placeModelInput(input, meta.modalities, settings.register ? await nodeRegistration() : null);
+  const placed = await placeModelInput(input, meta.modalities, settings.register ? await nodeRegistration() : null, movedScanCutOf(meta));
   log(`${describePlacement(placed)}${placed.placement ? `; ${((performance.now() - placing) / 1000).toFixed(1)} s with the checks and the move` : ''}`);
   for (const warning of placed.warnings) log(`warning: ${warning}`);
   // the threads start once the scans have passed their checks

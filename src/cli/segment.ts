@@ -38,10 +38,11 @@ const USAGE = `usage: npm run segment -- --flair F|DIR [--t1 F|DIR] [--t2 F|DIR]
   --model: a shipped model name or a model folder; without it, the default for the given modalities in
     public/models/index.json: ${DEFAULT_MODEL}, and ${defaultModelForScans(['flair'])} for a FLAIR alone
     (${defaultModelForScans(['flair'], [1, 1, 3])} for a FLAIR alone in 3 mm slices)
-  --no-mirror: no test-time mirroring (by default each patch is also predicted flipped left-right and the
-    two averaged, as nnU-Net does: 2x model time, Dice +0.003 to +0.039 on the training cases; --mirror is the default)
+  --no-mirror: no test-time mirroring (by default each voxel is also predicted flipped left-right and the
+    two averaged, as nnU-Net does: Dice +0.003 to +0.039 on the training cases; classic tiling doubles the
+    model time, fast flips the second pass on two overlap-0 grids only; --mirror is the default)
   --speed: how the volume is tiled: fast (default: a coarse pass finds where lesions can be, then the
-    overlap-0.5 mirrored grid runs only on the tiles that hold one) or classic (that grid everywhere, as before;
+    overlap-0.5 grid runs only on the tiles that hold one) or classic (that grid everywhere, as before;
     ~1.6-2.2x the time); --overlap overrides the grid's overlap (docs/cpu-speed.md)
   F: a NIfTI file (.nii, .nii.gz); DIR: a folder of one DICOM series (converted with dcm2niix's WASM build)
   --out-seg: the mask as a DICOM SEG over the FLAIR series (--flair must be a DICOM folder); --out may then be left out

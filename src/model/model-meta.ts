@@ -38,6 +38,8 @@ export interface ModelMeta {
    * `npm run lesion-filter:cv`; absent: every lesion is kept. The page and the CLI both read it.
    */
   lesionFilter?: LesionFilterRule & { chosenBy: string };
+  /** The cut a moved (registered and resampled) scan's map is recalibrated by (registered-input.ts); absent: MOVED_SCAN_CUT. */
+  movedScanCut?: { cut: number; chosenBy: string };
 }
 
 /** The model's lesion-filter rule, or the rule that keeps every lesion. */

@@ -13,7 +13,7 @@ import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
 import type { ModelInput } from './model-input.ts';
-import type { Modality } from './model-meta.ts';
+import type { Modality, ModelMeta } from './model-meta.ts';
 
 /** A scan narrower than this (mm, on the model's 1 mm axes) along an axis is a crop: used as it lies, not registered. */
 export const MIN_REGISTERED_EXTENT_MM = 120;
@@ -108,6 +108,12 @@ export async function registerChannels(
  */
 export const MOVED_SCAN_CUT = 0.6;
 
+/** The model's own moved-scan cut (its metadata, chosen on its own maps), else MOVED_SCAN_CUT. */
+export function movedScanCutOf(meta: Pick<ModelMeta, 'movedScanCut'>): number {
+  const cut = meta.movedScanCut?.cut;
+  return typeof cut === 'number' && cut > 0 && cut < 1 ? cut : MOVED_SCAN_CUT;
+}
+
 /** `p` with its odds divided by cut / (1 - cut): cut becomes 0.5, 0 and 1 stay, the order stays. */
 export function recalibrateOdds(p: number, cut: number): number {
   if (p <= 0 || p >= 1) return p;
@@ -150,7 +156,7 @@ export interface PlacedCase extends PlacedChannels {
  * registration: the case is then used as it lies, with a warning.
  */
 export async function placeCase(
-  channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null,
+  channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null, movedScanCut = MOVED_SCAN_CUT,
 ): Promise<PlacedCase> {
   // a brain mask that holds skull and background says nothing of the FLAIR's contrast
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
@@ -170,7 +176,7 @@ export async function placeCase(
   const poor = registrationWarning(placement.brainOverlap, placement.result.rotationDeg);
   const back = (p: Float32Array) => {
     const out = mapFromPlacement(p, placement);
-    if (out !== p) for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], MOVED_SCAN_CUT) : 0;
+    if (out !== p) for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], movedScanCut) : 0;
     return out;
   };
   return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back };
@@ -182,8 +188,10 @@ export interface PlacedInput extends PlacedCase {
 }
 
 /** placeCase for a prepared ModelInput whose channels follow `modalities` (FLAIR among them). */
-export async function placeModelInput(input: ModelInput, modalities: readonly Modality[], registration: Registration | null): Promise<PlacedInput> {
+export async function placeModelInput(
+  input: ModelInput, modalities: readonly Modality[], registration: Registration | null, movedScanCut = MOVED_SCAN_CUT,
+): Promise<PlacedInput> {
   const flairIndex = modalities.indexOf('flair');
   if (flairIndex < 0) throw new Error('the model takes no FLAIR: a case cannot be registered without one');
-  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration)) };
+  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut)) };
 }

@@ -26,7 +26,7 @@ export interface SegmentSettings {
   bsplineOrder: number;
   /** Patches per network call; halved automatically after the GPU runs out of memory. */
   batchSize: number;
-  /** Test-time mirroring (each patch also predicted flipped left-right; 2x model time): 'auto' on small scans. */
+  /** Test-time mirroring (each voxel also predicted flipped left-right): 'auto' on small scans. */
   mirror: MirrorMode;
   /** How the volume is tiled beyond the overlap (src/model/speed-presets.ts); absent: the default, 'fast'. */
   speed?: SpeedPreset;

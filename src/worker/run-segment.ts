@@ -6,7 +6,7 @@ import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { cropReason, describePlacement, placeCase } from '../model/registered-input.ts';
+import { cropReason, describePlacement, movedScanCutOf, placeCase } from '../model/registered-input.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -59,7 +59,7 @@ export async function runSegmentation(
   const registration = wanted ? await browserRegistration().catch((error: Error) => error) : null;
   const placed = registration instanceof Error
     ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null)), reason: registration.message }
-    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration);
+    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration, movedScanCutOf(meta));
   if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
   const warnings = placed.warnings.map((w) => `warning: ${w}`);
   for (const note of [describePlacement(placed), ...warnings]) hooks.onNote?.(note);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterMap, RegistrationEngine } from '../../src/core/registration.ts';
 import type { RegistrationTemplate } from '../../src/core/registration-template.ts';
 import type { Vec3 } from '../../src/core/types.ts';
-import { describePlacement, mapFromPlacement, MOVED_SCAN_CUT, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
+import { describePlacement, mapFromPlacement, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
 
 const dims: Vec3 = [120, 124, 120];
 const count = dims[0] * dims[1] * dims[2];
@@ -36,6 +36,17 @@ describe('placeCase', () => {
     for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - 10 / 19) > 1e-7 : back[v] !== 0) wrong++;
     expect(wrong).toBe(0);
     expect(describePlacement(placed)).toMatch(/recalibrated for the resampling/);
+  });
+  it("recalibrates by the model's own cut when given one: 0.8 takes 0.8 to 0.5", async () => {
+    const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0, 0, 0.15, 3, -2, 1]) }, 0.8);
+    const back = placed.back(new Float32Array(count).fill(0.8));
+    let wrong = 0;
+    for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - 0.5) > 1e-7 : back[v] !== 0) wrong++;
+    expect(wrong).toBe(0);
+    expect(movedScanCutOf({ movedScanCut: { cut: 0.8, chosenBy: 'test' } })).toBe(0.8);
+    expect(movedScanCutOf({})).toBe(MOVED_SCAN_CUT);
+    // a cut outside (0, 1) in a model's metadata is not used
+    expect(movedScanCutOf({ movedScanCut: { cut: 1, chosenBy: 'test' } })).toBe(MOVED_SCAN_CUT);
   });
   it('recalibrateOdds takes the cut to 0.5, keeps 0, 1 and the order', () => {
     expect(MOVED_SCAN_CUT).toBe(0.6);

@@ -44,7 +44,7 @@ export function RunPanel({ state, actions, blocker }: Props) {
       </label>
       <label className="field">
         <span title={`Each voxel is also predicted flipped left-right and the two averaged (the fast tiling's second pass flips on two grids of overlap 0, fewer tiles). By default every scan on a hardware GPU, elsewhere (wasm, cpu, a software GPU) only scans of up to ${AUTO_MIRROR_MAX_PATCHES} patches, such as a 64³ crop (a whole brain has about 1,000).`}>
-          Test-time mirroring (2× model time)
+          Test-time mirroring
         </span>
         <select data-testid="mirror-select" value={state.settings.mirror} disabled={running} onChange={(e) => actions.setSettings({ mirror: e.target.value as MirrorMode })}>
           <option value="auto">On a GPU, else up to {AUTO_MIRROR_MAX_PATCHES} patches (default)</option>
