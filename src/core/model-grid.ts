@@ -7,6 +7,7 @@
  * and brainchop conforms; the fused probability map is mapped back linearly, so results always lie
  * on the scan's own grid.
  */
+import { bsplineLine, bsplineWeights, mirror } from './bspline-interp.ts';
 import { hasOrientation } from './nifti-header.ts';
 import type { Affine, Vec3, Volume } from './types.ts';
 
@@ -96,8 +97,12 @@ function sourceCoordinate(x: number, n: number, m: number): number {
   return ((x + 0.5) * n) / m - 0.5;
 }
 
-/** How an image is interpolated onto another grid: linear, or cubic (Keys, a = -0.5). */
-export type Interpolation = 'linear' | 'cubic';
+/**
+ * How an image is interpolated onto another grid: linear, cubic (Keys, a = -0.5), or 'bspline'
+ * (cubic B-spline interpolation, core/bspline-interp.ts: the sharpest of the three, and the models'
+ * images' choice).
+ */
+export type Interpolation = 'linear' | 'cubic' | 'bspline';
 
 /** Keys' cubic convolution kernel (a = -0.5): interpolates, and reproduces quadratics exactly. */
 function keys(t: number): number {
@@ -113,9 +118,14 @@ export interface InterpolationTaps {
   taps: number;
 }
 
-/** Taps for sample coordinates `coordinates` (0 = the first sample's centre) along a line of n samples. */
+/**
+ * Taps for sample coordinates `coordinates` (0 = the first sample's centre) along a line of n
+ * samples. With 'bspline' the taps weigh the line's B-spline coefficients (bsplineLine), not its
+ * samples, and the indices mirror at the edges as the coefficients' filter does.
+ */
 export function interpolationTaps(coordinates: ArrayLike<number>, n: number, interpolation: Interpolation): InterpolationTaps {
-  const taps = interpolation === 'cubic' ? 4 : 2;
+  const taps = interpolation === 'linear' ? 2 : 4;
+  const spline = new Float64Array(4);
   const m = coordinates.length;
   const index = new Int32Array(m * taps);
   const weight = new Float32Array(m * taps);
@@ -123,10 +133,11 @@ export function interpolationTaps(coordinates: ArrayLike<number>, n: number, int
     const c = Math.min(Math.max(coordinates[x], 0), n - 1);
     const lo = Math.floor(c);
     const frac = c - lo;
+    if (interpolation === 'bspline') bsplineWeights(frac, spline);
     for (let t = 0; t < taps; t++) {
       const offset = taps === 2 ? t : t - 1;
-      index[x * taps + t] = Math.min(Math.max(lo + offset, 0), n - 1);
-      weight[x * taps + t] = taps === 2 ? (t === 0 ? 1 - frac : frac) : keys(frac - offset);
+      index[x * taps + t] = interpolation === 'bspline' ? mirror(lo + offset, n) : Math.min(Math.max(lo + offset, 0), n - 1);
+      weight[x * taps + t] = taps === 2 ? (t === 0 ? 1 - frac : frac) : interpolation === 'bspline' ? spline[t] : keys(frac - offset);
     }
   }
   return { index, weight, taps };
@@ -143,14 +154,17 @@ function resampleAxis(data: Float32Array, dims: Vec3, axis: number, m: number, i
   const out = new Float32Array(outDims[0] * outDims[1] * outDims[2]);
   // every line along `axis` starts at an index with that axis' coordinate 0
   const lines = out.length / m;
+  const coefficients = new Float64Array(n);
   for (let line = 0; line < lines; line++) {
     const below = line % inStride;
     const above = Math.floor(line / inStride);
     const inBase = below + above * inStride * n;
     const outBase = below + above * outStride * m;
+    for (let k = 0; k < n; k++) coefficients[k] = data[inBase + k * inStride];
+    if (interpolation === 'bspline') bsplineLine(coefficients, n);
     for (let x = 0; x < m; x++) {
       let value = 0;
-      for (let t = x * taps; t < (x + 1) * taps; t++) value += weight[t] * data[inBase + index[t] * inStride];
+      for (let t = x * taps; t < (x + 1) * taps; t++) value += weight[t] * coefficients[index[t]];
       out[outBase + x * outStride] = value;
     }
   }

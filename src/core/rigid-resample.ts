@@ -3,6 +3,7 @@
  * at (i, j, k) mm (the model's grid and the template's): each output voxel x reads the source at
  * T(x), trilinear, accumulated in float64. Also the 2 mm block average the registration runs on.
  */
+import { bsplineCoefficients, bsplineSampler } from './bspline-interp.ts';
 import { applyRigid, type RigidTransform } from './rigid-transform.ts';
 import type { Vec3 } from './types.ts';
 
@@ -22,16 +23,15 @@ export function resampleRigid(data: ArrayLike<number>, srcDims: Vec3, outDims: V
 }
 
 /**
- * As resampleRigid (outside: 0), with Keys' cubic convolution (a = -0.5, 4 x 4 x 4 taps, edges
- * clamped) as the model grid's images are resampled: linear interpolation smooths a scan, and the
- * models over-mark slightly smoothed scans.
+ * As resampleRigid (outside: 0), by cubic B-spline interpolation (core/bspline-interp.ts), as
+ * elastix resamples a registered image: it keeps more fine detail than Keys' kernel.
  */
-export function resampleRigidCubic(data: ArrayLike<number>, srcDims: Vec3, outDims: Vec3, t: RigidTransform): Float32Array {
-  if (data.length !== srcDims[0] * srcDims[1] * srcDims[2]) throw new Error(`resampleRigidCubic: ${data.length} voxels for ${srcDims.join('x')}`);
-  return sampleThrough(srcDims, outDims, t, 'zero', (px, py, pz) => sampleCubic(data, srcDims, px, py, pz));
+export function resampleRigidBSpline(data: ArrayLike<number>, srcDims: Vec3, outDims: Vec3, t: RigidTransform): Float32Array {
+  const sample = bsplineSampler(bsplineCoefficients(data, srcDims), srcDims);
+  return sampleThrough(srcDims, outDims, t, 'zero', sample);
 }
 
-/** Keys' kernel (a = -0.5). */
+/** Keys' kernel (a = -0.5): training's cubic patches (core/patch-affine.ts) read with it. */
 function keys(d: number): number {
   const x = Math.abs(d);
   if (x <= 1) return 1.5 * x ** 3 - 2.5 * x ** 2 + 1;

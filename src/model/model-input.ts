@@ -54,8 +54,8 @@ export function prepareModelInput(inputScans: Partial<Record<Modality, Volume>>,
   const brain = brainMaskFrom(flairOnGrid);
   const channels = meta.modalities.map((m) => {
     const scan = scans[m];
-    // cubic: linear interpolation smooths, and the models over-mark slightly smoothed scans (README)
-    return scan ? zscoreInBrain(volumeOnModelGrid(scan, grid, 'cubic'), brain, MODALITY_LABELS[m]) : new Float32Array(brain.length);
+    // B-spline: the sharpest interpolation; the models over-mark smoothed scans (docs/robustness.md)
+    return scan ? zscoreInBrain(volumeOnModelGrid(scan, grid, 'bspline'), brain, MODALITY_LABELS[m]) : new Float32Array(brain.length);
   });
   return {
     grid,

@@ -2,13 +2,13 @@
  * Registration before inference, shared by the worker and the CLI: the FLAIR (already on the
  * model's axes at 1 mm, core/model-grid.ts) is registered rigidly to the template (core/registration.ts),
  * every channel and the brain are resampled onto the template's 1 mm grid through the transform
- * (cubic; the brain linear, cut at 0.5), and the fused map goes back onto the scan's model-axes
+ * (cubic B-spline, as elastix resamples; the brain linear, cut at 0.5), and the fused map goes back onto the scan's model-axes
  * grid through the inverse (trilinear, edges clamped) before model-grid's own map back. A transform
  * within IDENTITY_TOLERANCE of none leaves the scan as it is (the shared cases: untouched).
  */
 import { type RegistrationEngine, type RegistrationResult, registerToTemplate } from '../core/registration.ts';
 import type { RegistrationTemplate } from '../core/registration-template.ts';
-import { resampleMaskRigid, resampleRigid, resampleRigidCubic } from '../core/rigid-resample.ts';
+import { resampleMaskRigid, resampleRigid, resampleRigidBSpline } from '../core/rigid-resample.ts';
 import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
@@ -91,7 +91,7 @@ export async function registerChannels(
   }
   const moved = resampleMaskRigid(brain, dims, template.modelDims, result.transform);
   const out = channels.map((c) => {
-    const r = resampleRigidCubic(c, dims, template.modelDims, result.transform);
+    const r = resampleRigidBSpline(c, dims, template.modelDims, result.transform);
     for (let v = 0; v < r.length; v++) if (!moved[v]) r[v] = 0;
     return r;
   });
