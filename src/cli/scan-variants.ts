@@ -1,10 +1,11 @@
 /**
  * `npm run variants -- --case DIR --out DIR [--rotate X,Y,Z] [--shift X,Y,Z] [--scale S] [--offset O]
- *   [--bias 0.3] [--noise 0.03] [--seed 1]`
+ *   [--bias 0.3] [--noise 0.03] [--seed 1] [--interpolation linear|bspline]`
  *
  * Writes every .nii/.nii.gz of a case folder as a scan that did not come out of the preprocessing:
  * the head rotated (degrees about the array axes i, j, k, about the array centre) and shifted (mm)
- * in the array with the affine unchanged; the scans' intensities scaled and offset, times a smooth
+ * in the array with the affine unchanged (the scans read trilinearly, or by cubic B-spline with
+ * --interpolation bspline, the masks always trilinearly and cut at 0.5); the scans' intensities scaled and offset, times a smooth
  * bias field of +-B, with Rician noise of sd N x the mean inside the head (core/scan-variants.ts).
  * Files named like a mask (mask, seg, lesion, label) get the same move and nothing else, so each
  * variant is scored against its own truth.
@@ -27,7 +28,7 @@ function triple(o: Record<string, unknown>, name: string): [number, number, numb
 
 runCli(async () => {
   const spec = { type: 'string' } as const;
-  const o = parseCliArgs(process.argv.slice(2), { case: spec, out: spec, rotate: spec, shift: spec, scale: spec, offset: spec, bias: spec, noise: spec, seed: spec });
+  const o = parseCliArgs(process.argv.slice(2), { case: spec, out: spec, rotate: spec, shift: spec, scale: spec, offset: spec, bias: spec, noise: spec, seed: spec, interpolation: spec });
   const caseDir = requiredString(o, 'case');
   const outDir = requiredString(o, 'out');
   const move = { rotateDeg: triple(o, 'rotate'), shiftMm: triple(o, 'shift') };
@@ -37,6 +38,8 @@ runCli(async () => {
   const bias = optionalNumber(o, 'bias', 0);
   const noise = optionalNumber(o, 'noise', 0);
   const seed = optionalNumber(o, 'seed', 1);
+  const kernel = optionalString(o, 'interpolation') ?? 'linear';
+  if (kernel !== 'linear' && kernel !== 'bspline') throw new Error(`--interpolation must be linear or bspline, got '${kernel}'`);
   if (!(scale > 0)) throw new Error(`--scale must be positive, got ${scale}`);
   if (!(bias >= 0 && bias < 1)) throw new Error(`--bias must be in [0, 1), got ${bias}`);
   if (!(noise >= 0)) throw new Error(`--noise must be 0 or more, got ${noise}`);
@@ -45,7 +48,7 @@ runCli(async () => {
   for (const [n, name] of names.entries()) {
     const isMask = /mask|seg|lesion|label/i.test(name);
     let volume = await readVolume(name, join(caseDir, name));
-    if (moves) volume = moveInArray(volume, move, isMask);
+    if (moves) volume = moveInArray(volume, move, isMask, kernel);
     if (!isMask) {
       if (scale !== 1 || offset !== 0) volume = rescaleIntensity(volume, scale, offset);
       if (bias > 0) volume = biasField(volume, bias, seed);

@@ -5,6 +5,7 @@
  */
 import type { Vec3 } from './types.ts';
 import { randomUniform, type Rng } from './random.ts';
+import { bsplineCoefficients, bsplineSampler } from './bspline-interp.ts';
 import { sampleCubic } from './rigid-resample.ts';
 
 export interface AffineAugment {
@@ -67,12 +68,14 @@ export function randomAffine(rng: Rng, options: AffineAugment): Mat3 | null {
  * and whose voxel offsets o map to the source position centre + m * o. Trilinear interpolation; positions
  * outside the volume read 0 (as outside the brain). With the identity matrix and a centre at
  * start + (size - 1) / 2 this equals cutting the box out of the volume. With `kernel` 'cubic',
- * Keys' cubic convolution (sampleCubic) instead of trilinear.
+ * Keys' cubic convolution (sampleCubic) instead of trilinear; with 'bspline', cubic B-spline
+ * interpolation (core/bspline-interp.ts; its coefficients cost a pass over the whole volume).
  */
 export function resamplePatch(data: Float32Array, dims: Vec3, centre: readonly number[], size: Vec3, m: Mat3,
-  kernel: 'linear' | 'cubic' = 'linear'): Float32Array {
+  kernel: 'linear' | 'cubic' | 'bspline' = 'linear'): Float32Array {
   const [nx, ny, nz] = dims;
   if (data.length !== nx * ny * nz) throw new Error(`volume data has ${data.length} voxels, expected ${nx}*${ny}*${nz}`);
+  const spline = kernel === 'bspline' ? bsplineSampler(bsplineCoefficients(data, dims), dims) : null;
   const out = new Float32Array(size[0] * size[1] * size[2]);
   const half = size.map((s) => (s - 1) / 2);
   const at = (i: number, j: number, k: number) =>
@@ -87,8 +90,9 @@ export function resamplePatch(data: Float32Array, dims: Vec3, centre: readonly n
         const x = centre[0] + m[0] * ox + m[1] * oy + m[2] * oz;
         const y = centre[1] + m[3] * ox + m[4] * oy + m[5] * oz;
         const z = centre[2] + m[6] * ox + m[7] * oy + m[8] * oz;
-        if (kernel === 'cubic') {
-          out[p] = x < 0 || y < 0 || z < 0 || x > nx - 1 || y > ny - 1 || z > nz - 1 ? 0 : sampleCubic(data, dims, x, y, z);
+        if (kernel !== 'linear') {
+          const inside = x >= 0 && y >= 0 && z >= 0 && x <= nx - 1 && y <= ny - 1 && z <= nz - 1;
+          out[p] = !inside ? 0 : spline ? spline(x, y, z) : sampleCubic(data, dims, x, y, z);
           continue;
         }
         const i = Math.floor(x);

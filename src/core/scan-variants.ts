@@ -23,15 +23,21 @@ function multiply(a: Mat3, b: Mat3): number[] {
 /**
  * The volume with its content turned about the array centre and shifted (voxel axes; spacing is
  * taken into account for the shift only, so use it on isotropic scans). `mask`: lesion where the
- * interpolated value >= 0.5.
+ * interpolated value >= 0.5 (always trilinear). An image is read trilinearly, or by cubic B-spline
+ * with `kernel` 'bspline' (sharper, as elastix resamples), its background left 0 where trilinear's is.
  */
-export function moveInArray(volume: Volume, move: RigidMove, mask: boolean): Volume {
+export function moveInArray(volume: Volume, move: RigidMove, mask: boolean, kernel: 'linear' | 'bspline' = 'linear'): Volume {
   const r = move.rotateDeg.map((d) => (d * Math.PI) / 180);
   // output offset o maps to source position centre + R^T o - shift: the content turns by R, moves by shift
   const rotation = multiply(multiply(axisRotation(2, r[2]), axisRotation(1, r[1])), axisRotation(0, r[0]));
   const inverse = [0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => rotation[i]);
   const centre = volume.dims.map((d, a) => (d - 1) / 2 - move.shiftMm[a] / volume.spacingMm[a]);
   const data = resamplePatch(volume.data, volume.dims, centre, volume.dims, inverse);
+  if (!mask && kernel === 'bspline') {
+    // the spline rings past a skull-stripped brain's edge into the background: 0 stays 0 where trilinear reads only 0
+    const spline = resamplePatch(volume.data, volume.dims, centre, volume.dims, inverse, 'bspline');
+    for (let v = 0; v < data.length; v++) if (data[v] !== 0) data[v] = spline[v];
+  }
   if (mask) for (let v = 0; v < data.length; v++) data[v] = data[v] >= 0.5 ? 1 : 0;
   return { ...volume, data, dataType: mask ? 'uint8' : 'float32' };
 }
