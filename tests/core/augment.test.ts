@@ -20,6 +20,17 @@ function moments(values: Iterable<number>): { mean: number; sd: number } {
   return { mean, sd: Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length) };
 }
 
+/** A patch of noise read at whole-voxel positions with `kernel` is the box itself, to `digits`. */
+function expectBoxAtWholeVoxels(kernel: 'cubic' | 'bspline', seed: number, digits: number): void {
+  const rng = createRng(seed);
+  const noise = volumeOf(() => rng());
+  const size: Vec3 = [5, 4, 3];
+  const start: Vec3 = [3, 2, 4];
+  const centre = start.map((s, a) => s + (size[a] - 1) / 2);
+  const cut = resamplePatch(noise, DIMS, centre, size, IDENTITY, kernel);
+  Array.from(extractPatch(noise, DIMS, { start, size })).forEach((v, p) => expect(cut[p]).toBeCloseTo(v, digits));
+}
+
 describe('resamplePatch', () => {
   it('with the identity matrix cuts out the same box as extractPatch', () => {
     const rng = createRng(1);
@@ -55,13 +66,7 @@ describe('resamplePatch', () => {
   });
 
   it('with the cubic kernel: the box itself at whole-voxel positions, and a quadratic exactly between voxels (Keys reproduces degree 2)', () => {
-    const rng = createRng(4);
-    const noise = volumeOf(() => rng());
-    const size: Vec3 = [5, 4, 3];
-    const start: Vec3 = [3, 2, 4];
-    const centre = start.map((s, a) => s + (size[a] - 1) / 2);
-    const cut = resamplePatch(noise, DIMS, centre, size, IDENTITY, 'cubic');
-    Array.from(extractPatch(noise, DIMS, { start, size })).forEach((v, p) => expect(cut[p]).toBeCloseTo(v, 6));
+    expectBoxAtWholeVoxels('cubic', 4, 6);
     const f = (i: number, j: number, k: number) => 1 + 0.3 * i * i - 0.2 * i * j + 0.1 * k * k + 0.5 * j;
     const quad = volumeOf(f);
     const m = axisRotation(2, 0.2);
@@ -78,13 +83,7 @@ describe('resamplePatch', () => {
   });
 
   it('with the B-spline kernel: the box itself at whole-voxel positions, a cubic between voxels where Keys errs', () => {
-    const rng = createRng(5);
-    const noise = volumeOf(() => rng());
-    const size: Vec3 = [5, 4, 3];
-    const start: Vec3 = [3, 2, 4];
-    const centre = start.map((s, a) => s + (size[a] - 1) / 2);
-    const cut = resamplePatch(noise, DIMS, centre, size, IDENTITY, 'bspline');
-    Array.from(extractPatch(noise, DIMS, { start, size })).forEach((v, p) => expect(cut[p]).toBeCloseTo(v, 5));
+    expectBoxAtWholeVoxels('bspline', 5, 5);
     // along i only (the mirrored edges stay 4+ voxels off the read positions along i; j, k constant)
     const f = (i: number) => 0.05 * (i - 5) ** 3 + 0.3 * i;
     const wide: Vec3 = [24, 3, 3];
