@@ -28,7 +28,7 @@ export interface SegmentOptions {
    * Where the mirrored pass runs: 'same' (the plain pass's boxes) or 'shifted' (a grid half a stride
    * off along every axis, so the two passes' tiles interleave and each adds coverage), both fused
    * with the plain tiles; or 'halves': the two grids of overlap 0 (one as the plain grid starts, one
-   * half a tile off), every tile holding a brain voxel (no core margin), fused on their own and
+   * half a tile off; a box both hold counted once), every tile holding a brain voxel (no core margin), fused on their own and
    * averaged with the plain fusion half and half, as the 'same' grid's mirroring weighs them, at
    * two flipped calls per voxel instead of the plain grid's count. Absent: 'same'.
    */
@@ -194,6 +194,13 @@ interface BatchPlan {
   mirror: boolean;
 }
 
+/** The two overlap-0 grids' tiles ('halves'), a box both grids hold (where their last starts meet) once. */
+function overlapZeroHalves(work: Vec3, size: Vec3, paddedBrain: Uint8Array): PatchBox[] {
+  const first = patchGrid(work, size, 0, paddedBrain);
+  const seen = new Set(first.map((box) => box.start.join()));
+  return [...first, ...patchGrid(work, size, 0, paddedBrain, true).filter((box) => !seen.has(box.start.join()))];
+}
+
 /**
  * The tiles and batches of a run. With mirroring each batch also runs flipped, as a network call of
  * its own right after it: the flipped prediction, flipped back, is fused with the same window, so
@@ -206,7 +213,7 @@ function planBatches(work: Vec3, paddedBrain: Uint8Array, size: Vec3, options: S
   const mirror = mirrorsRun(options.mirror ?? 'off', boxes.length);
   const flippedBoxes = !mirror ? (options.fuseReusedFlips ? boxes.filter((box) => options.reuseTiles?.get(box, true)) : [])
     : options.mirrorGrid === 'shifted' ? patchGrid(work, size, options.overlapFraction, paddedBrain, true)
-    : options.mirrorGrid === 'halves' ? [...patchGrid(work, size, 0, paddedBrain), ...patchGrid(work, size, 0, paddedBrain, true)]
+    : options.mirrorGrid === 'halves' ? overlapZeroHalves(work, size, paddedBrain)
     : boxes;
   const reused: BatchPlan['reused'] = [];
   const toRun = (list: PatchBox[], flipped: boolean) => list.filter((box) => {
