@@ -40,7 +40,7 @@ export function bsplineLine(c: Float64Array, n: number): void {
 }
 
 /**
- * The cubic B-spline coefficients of `data` on `dims` (x fastest), so that sampleBSpline at voxel
+ * The cubic B-spline coefficients of `data` on `dims` (x fastest), so that bsplineSampler at voxel
  * centres gives the data back.
  * @example const coeffs = bsplineCoefficients(flair, [182, 218, 182]);
  */
