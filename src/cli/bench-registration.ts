@@ -1,13 +1,13 @@
 /**
  * What registration adds to a whole-volume run (npm run bench): the FLAIR turned and shifted in its
  * array (10, 0, 5 degrees; 0, 8, -6 mm), registered to the template (elastix), its channels moved onto
- * the template's grid, and a map on that grid brought back; seconds of each.
+ * the template's grid, and a map on that grid brought back (with its peaks); seconds of each.
  */
 import { moveInArray } from '../core/scan-variants.ts';
 import type { Volume } from '../core/types.ts';
 import { prepareModelInput } from '../model/model-input.ts';
 import type { ModelMeta } from '../model/model-meta.ts';
-import { placeModelInput } from '../model/registered-input.ts';
+import { mapsOnScan, placeModelInput } from '../model/registered-input.ts';
 import { nodeRegistration } from './elastix-engine.ts';
 
 export interface RegistrationTimes {
@@ -15,7 +15,7 @@ export interface RegistrationTimes {
   engineS: number;
   /** Registration, checks and the channels moved (placeModelInput), elastix included. */
   placeS: number;
-  /** The fused map back onto the scan's grid. */
+  /** The fused map back onto the scan's grid, and its peaks for the lesion filter (mapsOnScan). */
   backS: number;
   rotationDeg: number;
 }
@@ -30,6 +30,6 @@ export async function benchRegistration(flair: Volume, meta: Pick<ModelMeta, 'mo
   const placeS = (performance.now() - started) / 1000;
   if (!placed.placement) throw new Error(`the bench's turned FLAIR was not registered: ${placed.reason}`);
   const t0 = performance.now();
-  placed.back(new Float32Array(placed.brain.length).fill(0.5));
+  mapsOnScan(placed, new Float32Array(placed.brain.length).fill(0.5), input.grid, input.scanBrain);
   return { engineS: placed.placement.result.seconds, placeS, backS: (performance.now() - t0) / 1000, rotationDeg: placed.placement.result.rotationDeg };
 }

@@ -95,7 +95,7 @@ runCli(async () => {
   print(`\n# Registration (issue 32): ${path.basename(caseDir)}'s FLAIR turned by 10, 0, 5 degrees and shifted, registered to the template`);
   const reg = await benchRegistration(await readVolume('FLAIR', path.join(caseDir, 'FLAIR.nii.gz')), defaultMeta);
   print(`found a ${reg.rotationDeg.toFixed(1)}° rotation: ${(reg.placeS + reg.backS).toFixed(1)} s in all (elastix ${reg.engineS.toFixed(1)} s, ` +
-    `checks and channels moved ${(reg.placeS - reg.engineS).toFixed(1)} s, map back ${reg.backS.toFixed(1)} s); compare with the model seconds above`);
+    `checks and channels moved ${(reg.placeS - reg.engineS).toFixed(1)} s, map and its peaks back ${reg.backS.toFixed(1)} s); compare with the model seconds above`);
 });
 
 function print(line: string): void {

@@ -7,14 +7,14 @@ import type * as tf from '@tensorflow/tfjs';
 import { type LesionTable, lesionTable } from '../core/lesion-table.ts';
 import { type BackendName, isBackendName } from '../model/backend.ts';
 import type { FusionWindowKind, Modality, Volume } from '../core/types.ts';
-import { MODALITY_LABELS, prepareModelInput, probabilityOnScan, thresholdProbability } from '../model/model-input.ts';
+import { MODALITY_LABELS, prepareModelInput, thresholdProbability } from '../model/model-input.ts';
 import { checkLesionFilterRule, describeRule, filterLesions, type LesionFilterRule, NO_LESION_FILTER } from '../core/lesion-filter.ts';
 import { lesionFilterOf, type ModelMeta } from '../model/model-meta.ts';
 import { type MirrorMode, mirrorsRun } from '../model/mirror-policy.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type PatchPredictor, type SegmentOptions, type SegmentTimings } from '../model/segment-volume.ts';
 import { segmentPlanned, type TwoPassOptions } from '../model/two-pass.ts';
 import { DEFAULT_SPEED, isSpeedPreset, SPEED_PRESETS, TILING_PLANS } from '../model/speed-presets.ts';
-import { describePlacement, movedScanCutOf, placeModelInput, type PlacedInput } from '../model/registered-input.ts';
+import { describePlacement, mapsOnScan, movedScanCutOf, placeModelInput, type PlacedInput } from '../model/registered-input.ts';
 import { flag, optionalNumber, optionalString, type ParsedOptions } from './args.ts';
 import { nodeRegistration } from './elastix-engine.ts';
 import type { ThreadPools } from './predict-threads.ts';
@@ -146,11 +146,13 @@ async function runCase(
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s${eta}`);
     },
   }, settings.twoPass);
-  const probability = probabilityOnScan(placed.back(onModelGrid), input.grid, input.scanBrain);
+  const { probability, confidence } = mapsOnScan(placed, onModelGrid, input.grid, input.scanBrain);
   const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
-  const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule);
-  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability, components: { mask: filtered.keptComponents } });
-  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability, components: { mask: filtered.removedComponents } });
+  // a moved scan's lesions are judged on the peaks the network gave them (registered-input.ts)
+  const peaks = confidence ?? probability;
+  const filtered = filterLesions(thresholdProbability(probability, settings.threshold), peaks, flair.dims, flair.spacingMm, rule);
+  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability: peaks, components: { mask: filtered.keptComponents } });
+  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability: peaks, components: { mask: filtered.removedComponents } });
   if (filtered.stats.length > 0) log(`lesion filter (${describeRule(rule)}): kept ${lesions.count} of ${filtered.stats.length} lesions, removed ${removedLesions.count} (${removedLesions.totalVolumeMl.toFixed(3)} mL)`);
   return {
     flair, probability, mask: filtered.mask, lesions, removed: filtered.removed, removedLesions, rule, timings, seconds: (performance.now() - started) / 1000,

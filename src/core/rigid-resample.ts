@@ -1,7 +1,8 @@
 /**
  * Resampling through a rigid transform between two grids of 1 mm voxels whose voxel (i, j, k) sits
  * at (i, j, k) mm (the model's grid and the template's): each output voxel x reads the source at
- * T(x), trilinear, accumulated in float64. Also the 2 mm block average the registration runs on.
+ * T(x), trilinear, accumulated in float64 (or by cubic B-spline, or the peak of the voxels trilinear
+ * reads). Also the 2 mm block average the registration runs on.
  */
 import { bsplineCoefficients, bsplineSampler } from './bspline-interp.ts';
 import { applyRigid, type RigidTransform } from './rigid-transform.ts';
@@ -29,6 +30,20 @@ export function resampleRigid(data: ArrayLike<number>, srcDims: Vec3, outDims: V
 export function resampleRigidBSpline(data: ArrayLike<number>, srcDims: Vec3, outDims: Vec3, t: RigidTransform): Float32Array {
   const sample = bsplineSampler(bsplineCoefficients(data, srcDims), srcDims);
   return sampleThrough(srcDims, outDims, t, 'zero', sample);
+}
+
+/**
+ * As resampleRigid with 'clamp', but each output voxel takes the highest of the source voxels that
+ * trilinear interpolation reads there (those of non-zero weight) instead of their weighted mean.
+ * A lesion's peak survives the move: a one-voxel peak read half a voxel off keeps its value where
+ * trilinear halves it. Where t(x) falls on a voxel exactly (a whole-voxel shift) it reads that voxel
+ * alone, as trilinear does, so it never widens a map moved by whole voxels.
+ * @example resampleRigidPeak(map, templateDims, planDims, invertRigid(transform)) // the lesion filter's confidence on the scan's grid
+ */
+export function resampleRigidPeak(data: ArrayLike<number>, srcDims: Vec3, outDims: Vec3, t: RigidTransform): Float32Array {
+  const [nx, ny, nz] = srcDims;
+  if (data.length !== nx * ny * nz) throw new Error(`resampleRigidPeak: ${data.length} voxels for ${srcDims.join('x')}`);
+  return sampleThrough(srcDims, outDims, t, 'clamp', (px, py, pz) => cellPeak(data, srcDims, px, py, pz));
 }
 
 /** Keys' kernel (a = -0.5): training's cubic patches (core/patch-affine.ts) read with it. */
@@ -78,6 +93,25 @@ function trilinear(data: ArrayLike<number>, dims: Vec3, px: number, py: number, 
     sum += w * data[ii + nx * jj + sxy * kk];
   }
   return sum;
+}
+
+/** The highest of the (up to eight) voxels of non-zero trilinear weight at (px, py, pz), a position inside the grid. */
+function cellPeak(data: ArrayLike<number>, dims: Vec3, px: number, py: number, pz: number): number {
+  const [nx, ny] = dims;
+  const i0 = Math.floor(px);
+  const j0 = Math.floor(py);
+  const k0 = Math.floor(pz);
+  const di = px > i0 ? 1 : 0;
+  const dj = py > j0 ? 1 : 0;
+  const dk = pz > k0 ? 1 : 0;
+  let peak = -Infinity;
+  for (let c = 0; c <= dk; c++) {
+    for (let b = 0; b <= dj; b++) {
+      const row = nx * (j0 + b) + nx * ny * (k0 + c);
+      for (let a = 0; a <= di; a++) peak = Math.max(peak, data[row + i0 + a]);
+    }
+  }
+  return peak;
 }
 
 /** Visits every output voxel x with its source position t(x) (clamped, or skipped outside the source) and stores what `sample` gives. */

@@ -8,11 +8,12 @@
  */
 import { type RegistrationEngine, type RegistrationResult, registerToTemplate } from '../core/registration.ts';
 import type { RegistrationTemplate } from '../core/registration-template.ts';
-import { resampleMaskRigid, resampleRigid, resampleRigidBSpline } from '../core/rigid-resample.ts';
+import { resampleMaskRigid, resampleRigid, resampleRigidBSpline, resampleRigidPeak } from '../core/rigid-resample.ts';
 import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
-import type { ModelInput } from './model-input.ts';
+import type { GridPlan } from '../core/model-grid.ts';
+import { type ModelInput, probabilityOnScan } from './model-input.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
 
 /** A scan narrower than this (mm, on the model's 1 mm axes) along an axis is a crop: used as it lies, not registered. */
@@ -127,6 +128,18 @@ export function mapFromPlacement(probability: Float32Array, placement: Placement
   return resampleRigid(probability, placement.dims, placement.planDims, invertRigid(placement.result.transform), 'clamp');
 }
 
+/**
+ * A map on the grid the network ran on, back on the scan's model-axes grid by the peak of the voxels
+ * trilinear reads (core/rigid-resample.ts): where the lesion filter reads a lesion's confidence.
+ * The trilinear map back lowers a small lesion's peak (a 2-voxel lesion read half a voxel off loses
+ * up to half of it), so the filter would judge a moved scan's small lesions on values the network
+ * never gave them (docs/robustness.md, session 31).
+ */
+export function peakFromPlacement(probability: Float32Array, placement: Placement): Float32Array {
+  if (!placement.moved) return probability;
+  return resampleRigidPeak(probability, placement.dims, placement.planDims, invertRigid(placement.result.transform));
+}
+
 /** The result's line on what was done: "registered to the template: rotation 10.9°, shift 10.1 mm (8 s)". */
 export function describePlacement(placed: Pick<PlacedCase, 'placement' | 'reason'>): string {
   const { placement } = placed;
@@ -148,6 +161,12 @@ export interface PlacedCase extends PlacedChannels {
   warnings: string[];
   /** The fused map (on `dims`) on the scan's model-axes grid, 0 outside its brain. */
   back: (probability: Float32Array) => Float32Array;
+  /**
+   * The fused map on the scan's model-axes grid as the lesion filter reads confidences from it (its
+   * peaks kept, peakFromPlacement; recalibrated and 0 outside the brain as back's); null when the
+   * network ran on the scan's own grid, where the map itself serves.
+   */
+  peakBack: ((probability: Float32Array) => Float32Array) | null;
 }
 
 /**
@@ -161,7 +180,7 @@ export async function placeCase(
   // a brain mask that holds skull and background says nothing of the FLAIR's contrast
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
   const warnings = [unstripped ?? flairContrastWarning(channels[flairIndex], brain)].filter((w): w is string => w !== null);
-  const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p });
+  const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p, peakBack: null });
   const crop = cropReason(dims);
   if (crop) return asItLies(crop);
   if (!registration) return asItLies('registration off');
@@ -174,12 +193,25 @@ export async function placeCase(
   }
   const { placed, placement } = registered;
   const poor = registrationWarning(placement.brainOverlap, placement.result.rotationDeg);
-  const back = (p: Float32Array) => {
-    const out = mapFromPlacement(p, placement);
-    if (out !== p) for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], movedScanCut) : 0;
+  const recalibrated = (out: Float32Array) => {
+    for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], movedScanCut) : 0;
     return out;
   };
-  return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back };
+  const back = (p: Float32Array) => (placement.moved ? recalibrated(mapFromPlacement(p, placement)) : p);
+  const peakBack = placement.moved ? (p: Float32Array) => recalibrated(peakFromPlacement(p, placement)) : null;
+  return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back, peakBack };
+}
+
+/** The fused map on the scans' own grid, and the map the lesion filter reads confidences from (null: the map itself). */
+export interface MapsOnScan {
+  probability: Float32Array;
+  confidence: Float32Array | null;
+}
+
+/** The fused map (on the grid the network ran on) on the scans' grid `grid`, 0 outside `scanBrain`, with its confidence map. */
+export function mapsOnScan(placed: Pick<PlacedCase, 'back' | 'peakBack'>, fused: Float32Array, grid: GridPlan, scanBrain: Uint8Array): MapsOnScan {
+  const confidence = placed.peakBack ? probabilityOnScan(placed.peakBack(fused), grid, scanBrain) : null;
+  return { probability: probabilityOnScan(placed.back(fused), grid, scanBrain), confidence };
 }
 
 /** A placed ModelInput (the CLI's): the channels in the model's order. */

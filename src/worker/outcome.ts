@@ -13,6 +13,8 @@ import type { ThresholdOutcome } from './protocol.ts';
 export interface HeldResult {
   runId: number;
   probability: Float32Array;
+  /** Where the lesion filter reads each lesion's confidence (a moved scan's peaks kept); null: the probability itself. */
+  confidence: Float32Array | null;
   dims: Vec3;
   spacingMm: Vec3;
   truth: Volume | null;
@@ -48,12 +50,13 @@ export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilte
   if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be between 0 and 1, got ${threshold}`);
   const applied = checkLesionFilterRule(rule ?? held.modelRule);
   const { dims, spacingMm, probability } = held;
-  const filtered = filterLesions(thresholdProbability(probability, threshold), probability, dims, spacingMm, applied);
-  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability, components: { mask: filtered.removedComponents } }).rows;
+  const peaks = held.confidence ?? probability;
+  const filtered = filterLesions(thresholdProbability(probability, threshold), peaks, dims, spacingMm, applied);
+  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability: peaks, components: { mask: filtered.removedComponents } }).rows;
   const base = { threshold, mask: filtered.mask, removed: filtered.removed, rule: applied, modelRule: held.modelRule, removedLesions };
   if (!held.truth) {
     return {
-      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability, components: { mask: filtered.keptComponents } }), metrics: null,
+      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability: peaks, components: { mask: filtered.keptComponents } }), metrics: null,
       candidates: { stats: filtered.stats, overlaps: null, ap: null, beta: held.beta },
     };
   }
@@ -61,7 +64,7 @@ export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilte
   const maskComponents = filtered.keptComponents;
   const reference = referenceParts(held, held.truth);
   const lesions = lesionTable(filtered.mask, dims, spacingMm, {
-    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability,
+    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability: peaks,
   });
   const metrics = evaluateSegmentation({
     pred: filtered.mask, truth: held.truth.data, dims, spacingMm, prob: probability, beta: held.beta,

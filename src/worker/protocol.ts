@@ -182,6 +182,8 @@ export type WorkerRequest =
       type: 'restore';
       runId: number;
       probability: Float32Array;
+      /** The result's confidence map (null: the probability serves). */
+      confidence: Float32Array | null;
       beta: number;
       /** The model's lesion-filter defaults. */
       modelRule: LesionFilterRule;
@@ -252,6 +254,8 @@ export type WorkerEvent =
       runId: number;
       backend: BackendName;
       probability: Float32Array;
+      /** Where the lesion filter reads confidences: a moved scan's peaks (registered-input.ts); null: the probability itself. */
+      confidence: Float32Array | null;
       outcome: ThresholdOutcome;
       timings: WorkerTimings;
       /** Modalities the model takes that were fed as blank channels. */

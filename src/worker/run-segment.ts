@@ -4,9 +4,8 @@
  */
 import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
-import { probabilityOnScan } from '../model/model-input.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { cropReason, describePlacement, movedScanCutOf, placeCase } from '../model/registered-input.ts';
+import { cropReason, describePlacement, mapsOnScan, movedScanCutOf, placeCase } from '../model/registered-input.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -17,6 +16,8 @@ import type { SegmentSettings } from './protocol.ts';
 export interface RunOutput {
   /** On the scans' own grid. */
   probability: Float32Array;
+  /** Where the lesion filter reads confidences (a moved scan's peaks kept; registered-input.ts); null: the probability itself. */
+  confidence: Float32Array | null;
   prepareMs: number;
   modelMs: number;
   fusionMs: number;
@@ -87,10 +88,10 @@ export async function runSegmentation(
   }, plan.twoPass);
   // normaliseFusion (core) has already refused NaN/Inf
   const t0 = performance.now();
-  const onScan = probabilityOnScan(placed.back(probability), prepared.grid, prepared.scanBrain);
+  const onScan = mapsOnScan(placed, probability, prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
-    probability: onScan, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, calls: timings.calls, mirrored: timings.mirrored, threads, missing, ignored,
+    probability: onScan.probability, confidence: onScan.confidence, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, calls: timings.calls, mirrored: timings.mirrored, threads, missing, ignored,
     // the registration's line stays under the progress bar (run-note); its warnings also go to the notice
     notes: [...warnings, ...prepared.notes],
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockAverage2, resampleMaskRigid, resampleRigid, resampleRigidBSpline } from '../../src/core/rigid-resample.ts';
+import { blockAverage2, resampleMaskRigid, resampleRigid, resampleRigidBSpline, resampleRigidPeak } from '../../src/core/rigid-resample.ts';
 import { eulerMatrix, identityRigid, invertRigid } from '../../src/core/rigid-transform.ts';
 import type { Vec3 } from '../../src/core/types.ts';
 
@@ -52,5 +52,36 @@ describe('blockAverage2', () => {
     // block (0,0,0): i 0-1, j 0-1, k 0-1 of i + 2j + 3k: mean 0.5 + 1 + 1.5
     expect(data[0]).toBeCloseTo(3, 6);
     expect(data[1 + 4 * (2 + 4 * 1)]).toBeCloseTo(2.5 + 2 * 4.5 + 3 * 2.5, 5);
+  });
+});
+
+describe('resampleRigidPeak', () => {
+  const spike = (at: Vec3): Float32Array => { const d = new Float32Array(9 * 8 * 7); d[at[0] + 9 * (at[1] + 8 * at[2])] = 1; return d; };
+  it('keeps a one-voxel peak read half a voxel off, where trilinear halves it', () => {
+    const t = { ...identityRigid(), translation: [0.5, 0, 0] as Vec3 };
+    const lin = resampleRigid(spike([4, 3, 2]), dims, dims, t, 'clamp');
+    const peak = resampleRigidPeak(spike([4, 3, 2]), dims, dims, t);
+    // output i reads the source at i + 0.5: voxels 3 and 4 read between source 3-4 and 4-5
+    for (const i of [3, 4]) {
+      expect(lin[i + 9 * (3 + 8 * 2)]).toBe(0.5);
+      expect(peak[i + 9 * (3 + 8 * 2)]).toBe(1);
+    }
+    expect(Array.from(peak).reduce((a, b) => a + b, 0)).toBe(2);
+  });
+  it('reads one voxel where the position falls on one: a whole-voxel move is not widened', () => {
+    const t = { ...identityRigid(), translation: [1, -1, 2] as Vec3 };
+    expect(Array.from(resampleRigidPeak(ramp, dims, dims, t))).toEqual(Array.from(resampleRigid(ramp, dims, dims, t, 'clamp')));
+    expect(Array.from(resampleRigidPeak(ramp, dims, dims, identityRigid()))).toEqual(Array.from(ramp));
+  });
+  it('is never below trilinear, never above the highest voxel read, and keeps a constant', () => {
+    const t = { matrix: eulerMatrix(0.2, -0.15, 0.25), centre: [4, 3.5, 3] as Vec3, translation: [0.7, -0.4, 0.3] as Vec3 };
+    const noise = Float32Array.from({ length: 9 * 8 * 7 }, (_, v) => (Math.sin(v * 12.9898) * 43758.5453) % 1);
+    const lin = resampleRigid(noise, dims, dims, t, 'clamp');
+    const peak = resampleRigidPeak(noise, dims, dims, t);
+    const top = Math.max(...noise);
+    let wrong = 0;
+    peak.forEach((p, v) => { if (p < lin[v] - 1e-6 || p > top) wrong++; });
+    expect(wrong).toBe(0);
+    expect(resampleRigidPeak(new Float32Array(9 * 8 * 7).fill(0.25), dims, [5, 6, 4], t).every((x) => x === 0.25)).toBe(true);
   });
 });

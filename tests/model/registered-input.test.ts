@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ParameterMap, RegistrationEngine } from '../../src/core/registration.ts';
 import type { RegistrationTemplate } from '../../src/core/registration-template.ts';
 import type { Vec3 } from '../../src/core/types.ts';
-import { describePlacement, mapFromPlacement, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
+import { identityGrid } from '../../src/core/model-grid.ts';
+import { describePlacement, mapFromPlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
 
 const dims: Vec3 = [120, 124, 120];
 const count = dims[0] * dims[1] * dims[2];
@@ -36,6 +37,23 @@ describe('placeCase', () => {
     for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - 10 / 19) > 1e-7 : back[v] !== 0) wrong++;
     expect(wrong).toBe(0);
     expect(describePlacement(placed)).toMatch(/recalibrated for the resampling/);
+    // the lesion filter's confidences come back by the peak: a constant the same, recalibrated as back's
+    const peaks = placed.peakBack!(constant);
+    expect(Array.from(peaks)).toEqual(Array.from(back));
+  });
+  it("brings a moved scan's one-voxel lesion back with its peak for the lesion filter, where the trilinear map lowers it", async () => {
+    const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0, 0, 0.15, 3, -2, 1]) });
+    const spike = new Float32Array(count);
+    spike[60 + 120 * (62 + 124 * 60)] = 0.99;
+    const maps = mapsOnScan(placed, spike, identityGrid(dims), brain);
+    const highest = (m: Float32Array) => m.reduce((a, b) => Math.max(a, b), 0);
+    // 0.99 recalibrated at 0.6: odds 99 * 2/3 = 66, 66/67
+    expect(highest(maps.confidence!)).toBeCloseTo(66 / 67, 6);
+    expect(highest(maps.probability)).toBeLessThan(0.9);
+    // wherever the trilinear map reads the spike at all, the peak map holds it whole
+    let wrong = 0;
+    maps.probability.forEach((p, v) => { if (p > 0 && Math.abs(maps.confidence![v] - 66 / 67) > 1e-6) wrong++; });
+    expect(wrong).toBe(0);
   });
   it("recalibrates by the model's own cut when given one: 0.8 takes 0.8 to 0.5", async () => {
     const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0, 0, 0.15, 3, -2, 1]) }, 0.8);
@@ -63,6 +81,10 @@ describe('placeCase', () => {
     expect(placed.channels[0]).toBe(flair);
     const map = new Float32Array(count).fill(0.55);
     expect(placed.back(map)).toBe(map); // not moved: the map is the model's, unrecalibrated
+    expect(placed.peakBack).toBeNull(); // and the filter reads the map itself
+    const maps = mapsOnScan(placed, map, identityGrid(dims), brain);
+    expect(maps.probability).toBe(map);
+    expect(maps.confidence).toBeNull();
     expect(describePlacement(placed)).toMatch(/within 1° and 1 mm of the template, so the scan was used as it is/);
   });
   it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {

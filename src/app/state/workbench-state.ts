@@ -99,6 +99,8 @@ export interface SegmentationResult {
   beta: number;
   backend: BackendName;
   probability: Float32Array;
+  /** The worker's confidence map for the lesion filter (a moved scan's), kept to re-seed a restarted worker. */
+  confidence: Float32Array | null;
   outcome: ThresholdOutcome;
   timings: RunTimings;
   missing: Modality[];
