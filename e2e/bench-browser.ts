@@ -1,6 +1,6 @@
 /**
  * `npm run bench:browser -- [--backend webgpu|webgl|wasm|cpu] [--case DIR | --big 0.5|1 | --dims 182,218,182] [--speeds classic,fast]
- *   [--runs 1] [--overlap 0.5] [--mirror auto|on|off] [--patch-workers N]`
+ *   [--runs 1] [--overlap 0.5] [--mirror auto|on|off] [--patch-workers N] [--screenshot PAGE.png]`
  *
  * Times the built app in headless Chromium from pressing Segment to the overlay drawn, split into
  * model time and everything else (request, blank channels, fusion, lesion table, transfer,
@@ -15,6 +15,7 @@
  * Every run reports the peak resident memory of the renderer (page + workers) and of the GPU process
  * while the scan loads and while it is segmented, sampled from /proc (helpers/process-memory.ts), and
  * the page's JS heap after the runs (CDP); docs/big-scans.md.
+ * `--screenshot`: the whole page after the last run, as a user sees it (the lesion table, the notes).
  * Builds the app into dist-bench/ first. Writes test-results/bench-browser.json.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     backend: { type: 'string' }, dims: { type: 'string', default: '182,218,182' }, runs: { type: 'string', default: '1' }, case: { type: 'string' },
     speeds: { type: 'string', default: 'classic,fast' }, overlap: { type: 'string' }, 'patch-workers': { type: 'string' },
     port: { type: 'string', default: '4188' }, 'timeout-min': { type: 'string', default: '240' }, big: { type: 'string' }, mirror: { type: 'string' },
+    screenshot: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -117,6 +119,7 @@ try {
     heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
     console.log(`${speed}: page JS heap after the runs (main thread, CDP; typed arrays' bytes are outside it): used ${mib(heap)}`);
   }
+  if (values.screenshot) await page.screenshot({ path: values.screenshot, fullPage: true });
   const done = [...masks.entries()];
   for (let a = 0; a < done.length; a++) for (let b = a + 1; b < done.length; b++) console.log(`Dice of the ${done[a][0]} and ${done[b][0]} masks: ${dice(done[a][1], done[b][1]).toFixed(4)}`);
   mkdirSync('test-results', { recursive: true });
