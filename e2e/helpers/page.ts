@@ -38,11 +38,16 @@ export async function nextFrames(page: Page): Promise<void> {
   await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
 }
 
-/** Presses Segment and waits for data-state done (failing fast on error). */
+/**
+ * Presses Segment and waits for data-state done (failing fast on error). The new run is told by
+ * its id (data-run), not by catching data-state running: a run of a few patches can be over
+ * between two of the checks' polls on a busy machine.
+ */
 export async function segmentAndWait(page: Page, timeoutMs: number): Promise<void> {
-  await page.getByTestId('segment-button').click();
   const progress = page.getByTestId('progress');
-  await expect(progress).toHaveAttribute('data-state', 'running');
+  const before = (await progress.getAttribute('data-run')) ?? '';
+  await page.getByTestId('segment-button').click();
+  await expect(progress).not.toHaveAttribute('data-run', before);
   await expect(progress).toHaveAttribute('data-state', /done|error/, { timeout: timeoutMs });
   if ((await progress.getAttribute('data-state')) === 'error') {
     throw new Error(`segmentation failed: ${await page.getByTestId('error-message').textContent()}`);

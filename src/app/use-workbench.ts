@@ -129,7 +129,7 @@ export function useWorkbench(url: UrlOptions): {
           result: {
             runId: event.runId, caseKey: current.caseFiles?.key ?? 0, modelName: current.run?.modelName ?? '',
             beta: run.betaByModel.get(current.run?.modelName ?? '') ?? 1.5,
-            backend: event.backend, probability: event.probability, confidence: event.confidence, outcome: event.outcome,
+            backend: event.backend, probability: event.probability, peaks: event.peaks, outcome: event.outcome,
             timings: {
               worker: event.timings, postMs: run.postMs, transferMs, overlayMs: null, afterResultMs: null, totalMs: null,
               startMs: event.timings.startedAtEpochMs - performance.timeOrigin - run.startedAtMs,
@@ -193,7 +193,7 @@ export function useWorkbench(url: UrlOptions): {
       const { result, selectedModel } = stateRef.current;
       sendCase(sentCaseRef.current);
       if (selectedModel) started.post({ type: 'load-model', model: modelRef(import.meta.env.BASE_URL, selectedModel) });
-      if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, confidence: result.confidence, beta: result.beta, modelRule: result.outcome.modelRule });
+      if (result) started.post({ type: 'restore', runId: result.runId, probability: result.probability, peaks: result.peaks, beta: result.beta, modelRule: result.outcome.modelRule });
       started.post({ type: 'tuned-model', action: 'query' });
     }, url.watchdogMs);
     clientRef.current = client;

@@ -146,13 +146,12 @@ async function runCase(
       log(`${done} / ${total} patches, ${((now - started) / 1000).toFixed(0)} s${eta}`);
     },
   }, settings.twoPass);
-  const { probability, confidence } = mapsOnScan(placed, onModelGrid, input.grid, input.scanBrain);
-  const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
   // a moved scan's lesions are judged on the peaks the network gave them (registered-input.ts)
-  const peaks = confidence ?? probability;
-  const filtered = filterLesions(thresholdProbability(probability, settings.threshold), peaks, flair.dims, flair.spacingMm, rule);
-  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability: peaks, components: { mask: filtered.keptComponents } });
-  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability: peaks, components: { mask: filtered.removedComponents } });
+  const { probability, peaks } = mapsOnScan(placed, onModelGrid, input.grid, input.scanBrain);
+  const rule: LesionFilterRule = { ...lesionFilterOf(meta), ...settings.lesionFilter };
+  const filtered = filterLesions(thresholdProbability(probability, settings.threshold), probability, flair.dims, flair.spacingMm, rule, peaks);
+  const lesions = lesionTable(filtered.mask, flair.dims, flair.spacingMm, { probability, peaks, components: { mask: filtered.keptComponents } });
+  const removedLesions = lesionTable(filtered.removed, flair.dims, flair.spacingMm, { probability, peaks, components: { mask: filtered.removedComponents } });
   if (filtered.stats.length > 0) log(`lesion filter (${describeRule(rule)}): kept ${lesions.count} of ${filtered.stats.length} lesions, removed ${removedLesions.count} (${removedLesions.totalVolumeMl.toFixed(3)} mL)`);
   return {
     flair, probability, mask: filtered.mask, lesions, removed: filtered.removed, removedLesions, rule, timings, seconds: (performance.now() - started) / 1000,

@@ -11,6 +11,7 @@
  */
 import { type ComponentLabels, labelComponents } from './components.ts';
 import type { Vec3 } from './types.ts';
+import { raisePeaks, type VoxelPeaks } from './voxel-peaks.ts';
 
 /** Which lesions are kept: both minimums must be reached (0 disables either). */
 export interface LesionFilterRule {
@@ -39,9 +40,10 @@ export interface ComponentStat {
 
 /**
  * Size and confidence of every component of `components` (index label - 1) from the probability
- * map it was cut from, on a grid of `spacingMm` voxels.
+ * map it was cut from, on a grid of `spacingMm` voxels; `peaks` raise the confidence where given
+ * (a moved scan's, core/voxel-peaks.ts).
  */
-export function componentStats(components: ComponentLabels, probability: ArrayLike<number>, dims: Vec3, spacingMm: Vec3): ComponentStat[] {
+export function componentStats(components: ComponentLabels, probability: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, peaks?: VoxelPeaks | null): ComponentStat[] {
   const { labels, count, sizes } = components;
   if (probability.length !== labels.length) {
     throw new Error(`the probability map has ${probability.length} voxels but the components ${labels.length}; they must be on the same grid`);
@@ -62,6 +64,7 @@ export function componentStats(components: ComponentLabels, probability: ArrayLi
     at[3 * l + 1] += Math.floor(r / nx);
     at[3 * l + 2] += k;
   }
+  if (peaks) raisePeaks(peak, labels, peaks);
   const voxelMm3 = spacingMm[0] * spacingMm[1] * spacingMm[2];
   const stats: ComponentStat[] = [];
   for (let l = 1; l <= count; l++) {
@@ -159,15 +162,18 @@ export interface FilteredLesions {
 
 /**
  * Labels the 26-connected lesions of `mask` (the map cut at its threshold, non-zero = lesion) and
- * removes those the rule does not keep; their confidence is read from `probability`.
+ * removes those the rule does not keep; their confidence is read from `probability`, raised by
+ * `peaks` where given (a moved scan's lesions judged on the network's own peaks).
  *
  * @example
  * // two lesions of 1 and 8 voxels of 1 mm: a 5 mm^3 minimum keeps only the second
  * filterLesions(mask, prob, [64, 64, 64], [1, 1, 1], { minLesionMm3: 5, minConfidence: 0 }).keep // [_, 0, 1]
  */
-export function filterLesions(mask: Uint8Array, probability: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, rule: LesionFilterRule): FilteredLesions {
+export function filterLesions(
+  mask: Uint8Array, probability: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, rule: LesionFilterRule, peaks?: VoxelPeaks | null,
+): FilteredLesions {
   const components = labelComponents(mask, dims, 26);
-  const stats = componentStats(components, probability, dims, spacingMm);
+  const stats = componentStats(components, probability, dims, spacingMm, peaks);
   const keep = keptLabels(stats, rule);
   const { kept, removed, keptComponents, removedComponents } = splitComponents(components, keep);
   return { mask: kept, removed, components, keptComponents, removedComponents, stats, keep };

@@ -7,6 +7,7 @@
 import { type ComponentLabels, type Connectivity, labelComponents } from './components.ts';
 import type { Affine, Vec3 } from './types.ts';
 import { voxelVolumeMl } from './volume.ts';
+import { raisePeaks, type VoxelPeaks } from './voxel-peaks.ts';
 
 /** One lesion (connected component) of a mask. */
 export interface LesionRow {
@@ -41,6 +42,8 @@ export interface LesionTableOptions {
   components?: { mask?: ComponentLabels; reference?: ComponentLabels };
   /** The probability map the mask was cut from: each row gets its confidence (peak probability). */
   probability?: ArrayLike<number>;
+  /** With `probability`: confidences above the map's at some voxels (a moved scan's, core/voxel-peaks.ts). */
+  peaks?: VoxelPeaks | null;
 }
 
 /**
@@ -62,6 +65,7 @@ export function lesionTable(mask: ArrayLike<number>, dims: Vec3, spacingMm: Vec3
     const { labels } = components;
     const p = options.probability;
     for (let v = 0; v < labels.length; v++) if (labels[v] !== 0 && p[v] > peak[labels[v]]) peak[labels[v]] = p[v];
+    if (options.peaks) raisePeaks(peak, labels, options.peaks);
     for (const row of rows) row.confidence = peak[row.label];
   }
   const totalVoxels = rows.reduce((n, row) => n + row.voxels, 0);

@@ -12,6 +12,7 @@ import { resampleMaskRigid, resampleRigid, resampleRigidBSpline, resampleRigidPe
 import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
+import { sparsePeaks, type VoxelPeaks } from '../core/voxel-peaks.ts';
 import type { GridPlan } from '../core/model-grid.ts';
 import { type ModelInput, probabilityOnScan } from './model-input.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
@@ -202,16 +203,20 @@ export async function placeCase(
   return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back, peakBack };
 }
 
-/** The fused map on the scans' own grid, and the map the lesion filter reads confidences from (null: the map itself). */
+/** The fused map on the scans' own grid, and where the lesion filter reads higher confidences (null: the map's own). */
 export interface MapsOnScan {
   probability: Float32Array;
-  confidence: Float32Array | null;
+  peaks: VoxelPeaks | null;
 }
 
-/** The fused map (on the grid the network ran on) on the scans' grid `grid`, 0 outside `scanBrain`, with its confidence map. */
+/**
+ * The fused map (on the grid the network ran on) on the scans' grid `grid`, 0 outside `scanBrain`,
+ * with a moved scan's peaks (peakBack's map where it exceeds the probability; core/voxel-peaks.ts).
+ */
 export function mapsOnScan(placed: Pick<PlacedCase, 'back' | 'peakBack'>, fused: Float32Array, grid: GridPlan, scanBrain: Uint8Array): MapsOnScan {
-  const confidence = placed.peakBack ? probabilityOnScan(placed.peakBack(fused), grid, scanBrain) : null;
-  return { probability: probabilityOnScan(placed.back(fused), grid, scanBrain), confidence };
+  const probability = probabilityOnScan(placed.back(fused), grid, scanBrain);
+  const peaks = placed.peakBack ? sparsePeaks(probabilityOnScan(placed.peakBack(fused), grid, scanBrain), probability) : null;
+  return { probability, peaks };
 }
 
 /** A placed ModelInput (the CLI's): the channels in the model's order. */

@@ -6,6 +6,7 @@ import { lesionOverlaps } from '../core/lesion-scores.ts';
 import { lesionTable } from '../core/lesion-table.ts';
 import { averagePrecision } from '../core/pr-curve.ts';
 import type { Vec3, Volume } from '../core/types.ts';
+import type { VoxelPeaks } from '../core/voxel-peaks.ts';
 import { thresholdProbability } from '../model/model-input.ts';
 import type { ThresholdOutcome } from './protocol.ts';
 
@@ -13,8 +14,8 @@ import type { ThresholdOutcome } from './protocol.ts';
 export interface HeldResult {
   runId: number;
   probability: Float32Array;
-  /** Where the lesion filter reads each lesion's confidence (a moved scan's peaks kept); null: the probability itself. */
-  confidence: Float32Array | null;
+  /** A moved scan's peaks, where the lesion filter reads higher confidences (core/voxel-peaks.ts); null: the probability's own. */
+  peaks: VoxelPeaks | null;
   dims: Vec3;
   spacingMm: Vec3;
   truth: Volume | null;
@@ -49,14 +50,13 @@ function referenceParts(held: HeldResult, truth: Volume): { ap: number; componen
 export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilterRule | null): ThresholdOutcome {
   if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be between 0 and 1, got ${threshold}`);
   const applied = checkLesionFilterRule(rule ?? held.modelRule);
-  const { dims, spacingMm, probability } = held;
-  const peaks = held.confidence ?? probability;
-  const filtered = filterLesions(thresholdProbability(probability, threshold), peaks, dims, spacingMm, applied);
-  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability: peaks, components: { mask: filtered.removedComponents } }).rows;
+  const { dims, spacingMm, probability, peaks } = held;
+  const filtered = filterLesions(thresholdProbability(probability, threshold), probability, dims, spacingMm, applied, peaks);
+  const removedLesions = lesionTable(filtered.removed, dims, spacingMm, { probability, peaks, components: { mask: filtered.removedComponents } }).rows;
   const base = { threshold, mask: filtered.mask, removed: filtered.removed, rule: applied, modelRule: held.modelRule, removedLesions };
   if (!held.truth) {
     return {
-      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability: peaks, components: { mask: filtered.keptComponents } }), metrics: null,
+      ...base, lesions: lesionTable(filtered.mask, dims, spacingMm, { probability, peaks, components: { mask: filtered.keptComponents } }), metrics: null,
       candidates: { stats: filtered.stats, overlaps: null, ap: null, beta: held.beta },
     };
   }
@@ -64,7 +64,7 @@ export function outcomeAt(held: HeldResult, threshold: number, rule: LesionFilte
   const maskComponents = filtered.keptComponents;
   const reference = referenceParts(held, held.truth);
   const lesions = lesionTable(filtered.mask, dims, spacingMm, {
-    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability: peaks,
+    reference: held.truth.data, components: { mask: maskComponents, reference: reference.components }, probability, peaks,
   });
   const metrics = evaluateSegmentation({
     pred: filtered.mask, truth: held.truth.data, dims, spacingMm, prob: probability, beta: held.beta,

@@ -11,6 +11,7 @@ import type { LesionOverlaps } from '../core/lesion-scores.ts';
 import type { LesionRow, LesionTable } from '../core/lesion-table.ts';
 import type { ThresholdSweep } from '../core/threshold-sweep.ts';
 import type { FusionWindowKind, Volume } from '../core/types.ts';
+import type { VoxelPeaks } from '../core/voxel-peaks.ts';
 import type { BackendName } from '../model/backend.ts';
 import type { HeldOutScores } from '../model/finetune.ts';
 import type { MirrorMode } from '../model/mirror-policy.ts';
@@ -182,8 +183,8 @@ export type WorkerRequest =
       type: 'restore';
       runId: number;
       probability: Float32Array;
-      /** The result's confidence map (null: the probability serves). */
-      confidence: Float32Array | null;
+      /** The result's peaks (null: none). */
+      peaks: VoxelPeaks | null;
       beta: number;
       /** The model's lesion-filter defaults. */
       modelRule: LesionFilterRule;
@@ -254,8 +255,8 @@ export type WorkerEvent =
       runId: number;
       backend: BackendName;
       probability: Float32Array;
-      /** Where the lesion filter reads confidences: a moved scan's peaks (registered-input.ts); null: the probability itself. */
-      confidence: Float32Array | null;
+      /** A moved scan's peaks, where the lesion filter reads higher confidences (core/voxel-peaks.ts); null: none. */
+      peaks: VoxelPeaks | null;
       outcome: ThresholdOutcome;
       timings: WorkerTimings;
       /** Modalities the model takes that were fed as blank channels. */

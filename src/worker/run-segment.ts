@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
+import type { VoxelPeaks } from '../core/voxel-peaks.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { cropReason, describePlacement, mapsOnScan, movedScanCutOf, placeCase } from '../model/registered-input.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
@@ -16,8 +17,8 @@ import type { SegmentSettings } from './protocol.ts';
 export interface RunOutput {
   /** On the scans' own grid. */
   probability: Float32Array;
-  /** Where the lesion filter reads confidences (a moved scan's peaks kept; registered-input.ts); null: the probability itself. */
-  confidence: Float32Array | null;
+  /** A moved scan's peaks, where the lesion filter reads higher confidences (registered-input.ts); null: the probability's own. */
+  peaks: VoxelPeaks | null;
   prepareMs: number;
   modelMs: number;
   fusionMs: number;
@@ -91,7 +92,7 @@ export async function runSegmentation(
   const onScan = mapsOnScan(placed, probability, prepared.grid, prepared.scanBrain);
   const fusionMs = timings.otherMs + performance.now() - t0;
   return {
-    probability: onScan.probability, confidence: onScan.confidence, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, calls: timings.calls, mirrored: timings.mirrored, threads, missing, ignored,
+    probability: onScan.probability, peaks: onScan.peaks, prepareMs, modelMs: timings.modelMs, fusionMs, patches: timings.patches, calls: timings.calls, mirrored: timings.mirrored, threads, missing, ignored,
     // the registration's line stays under the progress bar (run-note); its warnings also go to the notice
     notes: [...warnings, ...prepared.notes],
   };

@@ -80,7 +80,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'restore':
       if (state.prepared) {
         const { dims, spacingMm, truth } = state.prepared;
-        state.held = { runId: request.runId, probability: request.probability, confidence: request.confidence, dims, spacingMm, truth, beta: request.beta, modelRule: request.modelRule };
+        state.held = { runId: request.runId, probability: request.probability, peaks: request.peaks, dims, spacingMm, truth, beta: request.beta, modelRule: request.modelRule };
       }
       return;
     case 'finetune-start':
@@ -231,7 +231,7 @@ async function segment(request: Extract<WorkerRequest, { type: 'segment' }>): Pr
       onNote: (note) => post({ type: 'run-note', runId, note }),
     }, predictor).finally(() => workers?.end());
     state.held = {
-      runId, probability: out.probability, confidence: out.confidence, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta,
+      runId, probability: out.probability, peaks: out.peaks, dims: prepared.dims, spacingMm: prepared.spacingMm, truth: prepared.truth, beta: loaded.meta.beta,
       modelRule: lesionFilterOf(loaded.meta),
     };
     postResult(state.held, request.settings.threshold, request.settings.lesionFilter, backend, loaded.loadMs, out, startedAtEpochMs);
@@ -258,15 +258,15 @@ function postResult(held: HeldResult, thresholdValue: number, rule: LesionFilter
   const outcome = outcomeAt(held, thresholdValue, rule);
   const outcomeMs = performance.now() - t0;
   const probability = held.probability.slice();
-  const confidence = held.confidence?.slice() ?? null;
+  const peaks = held.peaks ? { index: held.peaks.index.slice(), value: held.peaks.value.slice() } : null;
   post({
-    type: 'result', runId: held.runId, backend: backend.name, probability, confidence, outcome,
+    type: 'result', runId: held.runId, backend: backend.name, probability, peaks, outcome,
     timings: {
       loadMs, prepareMs: out.prepareMs, modelMs: out.modelMs, fusionMs: out.fusionMs,
       outcomeMs, patches: out.patches, calls: out.calls, mirrored: out.mirrored, threads: out.threads, startedAtEpochMs, postedAtEpochMs: performance.timeOrigin + performance.now(),
     },
     missing: out.missing, ignored: out.ignored, notes: out.notes,
-  }, [probability.buffer, ...(confidence ? [confidence.buffer] : []), outcome.mask.buffer, outcome.removed.buffer]);
+  }, [probability.buffer, ...(peaks ? [peaks.index.buffer, peaks.value.buffer] : []), outcome.mask.buffer, outcome.removed.buffer]);
 }
 
 async function threshold(runId: number, value: number, rule: LesionFilterRule | null): Promise<void> {

@@ -8,7 +8,7 @@ const caseFiles: CaseFiles = { key: 1, title: 'FLAIR.nii', isDemo: false, files:
 
 function result(runId: number, notes: string[] = []): SegmentationResult {
   return {
-    runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8), confidence: null,
+    runId, caseKey: 1, modelName: 'm', beta: 1.5, backend: 'webgpu', probability: new Float32Array(8), peaks: null,
     outcome: {
       threshold: 0.5, mask: new Uint8Array(8), removed: new Uint8Array(8), rule: NO_LESION_FILTER, modelRule: NO_LESION_FILTER, removedLesions: [],
       lesions: { rows: [], count: 0, totalVoxels: 0, totalVolumeMl: 0 }, metrics: null, candidates: { stats: [], overlaps: null, ap: null, beta: 1.5 },

@@ -4,6 +4,7 @@ import type { ParameterMap, RegistrationEngine } from '../../src/core/registrati
 import type { RegistrationTemplate } from '../../src/core/registration-template.ts';
 import type { Vec3 } from '../../src/core/types.ts';
 import { identityGrid } from '../../src/core/model-grid.ts';
+import { PEAKS_FROM } from '../../src/core/voxel-peaks.ts';
 import { describePlacement, mapFromPlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
 
 const dims: Vec3 = [120, 124, 120];
@@ -46,14 +47,17 @@ describe('placeCase', () => {
     const spike = new Float32Array(count);
     spike[60 + 120 * (62 + 124 * 60)] = 0.99;
     const maps = mapsOnScan(placed, spike, identityGrid(dims), brain);
+    const confidence = Float32Array.from(maps.probability);
+    maps.peaks!.index.forEach((v, n) => { confidence[v] = maps.peaks!.value[n]; });
     const highest = (m: Float32Array) => m.reduce((a, b) => Math.max(a, b), 0);
     // 0.99 recalibrated at 0.6: odds 99 * 2/3 = 66, 66/67
-    expect(highest(maps.confidence!)).toBeCloseTo(66 / 67, 6);
+    expect(highest(confidence)).toBeCloseTo(66 / 67, 6);
     expect(highest(maps.probability)).toBeLessThan(0.9);
-    // wherever the trilinear map reads the spike at all, the peak map holds it whole
+    // wherever the trilinear map reads the spike at PEAKS_FROM or more, the lesion filter sees it whole
     let wrong = 0;
-    maps.probability.forEach((p, v) => { if (p > 0 && Math.abs(maps.confidence![v] - 66 / 67) > 1e-6) wrong++; });
+    maps.probability.forEach((p, v) => { if (p >= PEAKS_FROM && Math.abs(confidence[v] - 66 / 67) > 1e-6) wrong++; });
     expect(wrong).toBe(0);
+    expect(maps.peaks!.index.length).toBeGreaterThan(1);
   });
   it("recalibrates by the model's own cut when given one: 0.8 takes 0.8 to 0.5", async () => {
     const placed = await placeCase([flair], 0, brain, dims, { template, engine: engineFor([0, 0, 0.15, 3, -2, 1]) }, 0.8);
@@ -84,7 +88,7 @@ describe('placeCase', () => {
     expect(placed.peakBack).toBeNull(); // and the filter reads the map itself
     const maps = mapsOnScan(placed, map, identityGrid(dims), brain);
     expect(maps.probability).toBe(map);
-    expect(maps.confidence).toBeNull();
+    expect(maps.peaks).toBeNull();
     expect(describePlacement(placed)).toMatch(/within 1° and 1 mm of the template, so the scan was used as it is/);
   });
   it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {

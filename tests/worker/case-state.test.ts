@@ -1,5 +1,6 @@
 import { filterLesions, NO_LESION_FILTER } from '../../src/core/lesion-filter.ts';
 import { labelComponents } from '../../src/core/components.ts';
+import { sparsePeaks } from '../../src/core/voxel-peaks.ts';
 import { filteredPreview } from '../../src/core/lesion-scores.ts';
 import { describe, expect, it } from 'vitest';
 import { generatePhantom } from '../../src/core/phantom.ts';
@@ -80,7 +81,7 @@ describe('prepareCase', () => {
 describe('outcomeAt', () => {
   it('thresholds, lists lesions and scores against the truth', () => {
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.9 : 0.1));
-    const held = { runId: 1, probability, confidence: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
+    const held = { runId: 1, probability, peaks: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
     const outcome = outcomeAt(held, 0.5, null);
     expect(outcome.lesions.count).toBe(3);
     expect(outcome.metrics?.dice).toBe(1);
@@ -94,7 +95,7 @@ describe('outcomeAt', () => {
     const rng = createRng(12);
     // a noisy map: lesion voxels mostly high, a sprinkle of bright false voxels elsewhere
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.4 + 0.6 * rng() : rng() ** 6));
-    const held = { runId: 2, probability, confidence: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
+    const held = { runId: 2, probability, peaks: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule: NO_LESION_FILTER };
     const otherTruth = generatePhantom({ dims: [32, 32, 32], seed: 9, lesionCount: 4 }).mask;
     for (const truth of [phantom.mask, otherTruth, phantom.mask]) {
       for (const threshold of [0.3, 0.5, 0.8]) {
@@ -113,7 +114,7 @@ describe('outcomeAt', () => {
     const rng = createRng(5);
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.5 + 0.5 * rng() : rng() ** 4));
     const modelRule = { minLesionMm3: 4, minConfidence: 0.7 };
-    const held = { runId: 3, probability, confidence: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule };
+    const held = { runId: 3, probability, peaks: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: phantom.mask, beta: 1.5, modelRule };
     const mask = Uint8Array.from(probability, (p) => (p >= 0.5 ? 1 : 0));
     for (const [rule, applied] of [[null, modelRule], [{ minLesionMm3: 0, minConfidence: 0.9 }, { minLesionMm3: 0, minConfidence: 0.9 }]] as const) {
       const outcome = outcomeAt(held, 0.5, rule);
@@ -133,20 +134,20 @@ describe('outcomeAt', () => {
     }
   });
 
-  it("judges lesions on the held confidence map when there is one (a moved scan's peaks), the mask still cut from the probability", () => {
-    // every lesion at 0.6: under the rule's 0.8; the confidence map lifts the first lesion's voxels to 0.9
+  it("judges lesions on the held peaks when there are some (a moved scan's), the mask still cut from the probability", () => {
+    // every lesion at 0.6: under the rule's 0.8; the peaks lift the first lesion's voxels to 0.9
     const probability = Float32Array.from(phantom.mask.data, (m) => (m ? 0.6 : 0));
     const labels = labelComponents(phantom.mask.data, phantom.flair.dims, 26);
     const confidence = Float32Array.from(probability, (p, v) => (labels.labels[v] === 1 ? 0.9 : p));
     const modelRule = { minLesionMm3: 0, minConfidence: 0.8 };
-    const held = { runId: 4, probability, confidence: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: null, beta: 1.5, modelRule };
+    const held = { runId: 4, probability, peaks: null, dims: phantom.flair.dims, spacingMm: phantom.flair.spacingMm, truth: null, beta: 1.5, modelRule };
     expect(outcomeAt(held, 0.5, null).lesions.count).toBe(0);
-    const judged = outcomeAt({ ...held, confidence }, 0.5, null);
+    const judged = outcomeAt({ ...held, peaks: sparsePeaks(confidence, probability) }, 0.5, null);
     expect(judged.lesions.count).toBe(1);
     expect(judged.lesions.rows[0].voxels).toBe(labels.sizes[1]);
     expect(judged.lesions.rows[0].confidence).toBeCloseTo(0.9, 6);
     expect(judged.removedLesions.length).toBe(labels.count - 1);
-    // the kept lesion's extent is the probability's cut, not the confidence map's
+    // the kept lesion's extent is the probability's cut, not the peaks'
     expect(judged.mask.reduce((a, b) => a + b, 0)).toBe(labels.sizes[1]);
   });
 });

@@ -101,7 +101,7 @@ function Progress({ state }: { state: WorkbenchState }) {
     text = 'Failed: see the message above';
   }
   return (
-    <div className="progress" data-testid="progress" data-state={run ? 'running' : state.phase} aria-live="polite">
+    <div className="progress" data-testid="progress" data-state={run ? 'running' : state.phase} data-run={state.lastRunId ?? ''} aria-live="polite">
       {(run ? run.notes : state.phase === 'done' ? state.runNotes : []).map((note) => <p key={note} className={note.startsWith('warning') ? 'warning' : 'hint'} data-testid="run-note">{note}</p>)}
       <progress value={value} max={max} />
       <span data-testid="progress-text">{text}</span>

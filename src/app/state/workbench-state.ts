@@ -10,6 +10,7 @@ import { DEFAULT_SPEED, type SpeedPreset } from '../../model/speed-presets.ts';
 import type { Modality } from '../../model/model-meta.ts';
 import { defaultModelFor, type ModelIndex, type ModelIndexEntry } from '../../model/model-index.ts';
 import type { ThresholdOutcome, WorkerErrorKind, WorkerTimings } from '../../worker/protocol.ts';
+import type { VoxelPeaks } from '../../core/voxel-peaks.ts';
 import { type CaseFiles, scansOf } from '../case-files.ts';
 
 /** The `progress` element's data-state. */
@@ -99,8 +100,8 @@ export interface SegmentationResult {
   beta: number;
   backend: BackendName;
   probability: Float32Array;
-  /** The worker's confidence map for the lesion filter (a moved scan's), kept to re-seed a restarted worker. */
-  confidence: Float32Array | null;
+  /** A moved scan's peaks for the lesion filter (core/voxel-peaks.ts), kept to re-seed a restarted worker. */
+  peaks: VoxelPeaks | null;
   outcome: ThresholdOutcome;
   timings: RunTimings;
   missing: Modality[];
@@ -125,6 +126,8 @@ export interface WorkbenchState {
    */
   thresholdFromReference: boolean;
   run: RunProgress | null;
+  /** The id of the last run started (null before any): tells a finished run from the one before it. */
+  lastRunId: number | null;
   phase: RunPhase;
   result: SegmentationResult | null;
   error: { message: string; kind: WorkerErrorKind | 'file' | 'page' } | null;
@@ -161,6 +164,7 @@ export const INITIAL_STATE: WorkbenchState = {
   error: null,
   notice: null,
   runNotes: [],
+  lastRunId: null,
   overlay: { kind: 'probability', colormap: 'warm', opacity: 0.8, visible: true, showRemoved: false },
   view: 'multiplanar',
   cutAway: false,
@@ -247,7 +251,7 @@ export function workbenchReducer(state: WorkbenchState, action: WorkbenchAction)
       };
     case 'run-started':
       return {
-        ...state, phase: 'running', error: null, notice: null,
+        ...state, phase: 'running', error: null, notice: null, lastRunId: action.runId,
         run: { runId: action.runId, stage: 'starting', done: 0, total: 0, startedAtMs: action.atMs, firstPatchAtMs: null, modelName: action.modelName, notes: [] },
       };
     default:
