@@ -1,11 +1,12 @@
 /**
- * `npm run variants -- --case DIR --out DIR [--rotate X,Y,Z] [--shift X,Y,Z] [--scale S] [--offset O]
+ * `npm run variants -- --case DIR --out DIR [--rotate X,Y,Z] [--shift X,Y,Z] [--scale S|flair=S,t1=S,...] [--offset O|flair=O,...]
  *   [--bias 0.3] [--noise 0.03] [--seed 1] [--interpolation linear|bspline]`
  *
  * Writes every .nii/.nii.gz of a case folder as a scan that did not come out of the preprocessing:
  * the head rotated (degrees about the array axes i, j, k, about the array centre) and shifted (mm)
  * in the array with the affine unchanged (the scans read trilinearly, or by cubic B-spline with
- * --interpolation bspline, the masks always trilinearly and cut at 0.5); the scans' intensities scaled and offset, times a smooth
+ * --interpolation bspline, the masks always trilinearly and cut at 0.5); the scans' intensities scaled and offset
+ * (one factor for all, or one per modality, the modality guessed from the file name), times a smooth
  * bias field of +-B, with Rician noise of sd N x the mean inside the head (core/scan-variants.ts).
  * Files named like a mask (mask, seg, lesion, label) get the same move and nothing else, so each
  * variant is scored against its own truth.
@@ -13,7 +14,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeNifti } from '../core/nifti-io.ts';
-import { biasField, moveInArray, rescaleIntensity, ricianNoise } from '../core/scan-variants.ts';
+import { biasField, moveInArray, parsePerModality, rescaleIntensity, ricianNoise, valueFor } from '../core/scan-variants.ts';
+import { guessRole } from '../core/file-roles.ts';
 import { optionalNumber, optionalString, parseCliArgs, requiredString } from './args.ts';
 import { readVolume } from './read-volume.ts';
 import { runCli } from './run-cli.ts';
@@ -33,24 +35,27 @@ runCli(async () => {
   const outDir = requiredString(o, 'out');
   const move = { rotateDeg: triple(o, 'rotate'), shiftMm: triple(o, 'shift') };
   const moves = move.rotateDeg.some((x) => x !== 0) || move.shiftMm.some((x) => x !== 0);
-  const scale = optionalNumber(o, 'scale', 1);
-  const offset = optionalNumber(o, 'offset', 0);
+  const scale = parsePerModality(optionalString(o, 'scale') ?? '1', 1, '--scale');
+  const offset = parsePerModality(optionalString(o, 'offset') ?? '0', 0, '--offset');
   const bias = optionalNumber(o, 'bias', 0);
   const noise = optionalNumber(o, 'noise', 0);
   const seed = optionalNumber(o, 'seed', 1);
   const kernel = optionalString(o, 'interpolation') ?? 'linear';
   if (kernel !== 'linear' && kernel !== 'bspline') throw new Error(`--interpolation must be linear or bspline, got '${kernel}'`);
-  if (!(scale > 0)) throw new Error(`--scale must be positive, got ${scale}`);
+  if (![scale.all, ...Object.values(scale.byModality)].every((x) => x > 0)) throw new Error('--scale must be positive');
   if (!(bias >= 0 && bias < 1)) throw new Error(`--bias must be in [0, 1), got ${bias}`);
   if (!(noise >= 0)) throw new Error(`--noise must be 0 or more, got ${noise}`);
   const names = await caseNiftiNames(caseDir);
   await mkdir(outDir, { recursive: true });
   for (const [n, name] of names.entries()) {
-    const isMask = /mask|seg|lesion|label/i.test(name);
+    const role = guessRole(name);
+    const isMask = role === 'mask' || /mask|seg|lesion|label/i.test(name);
+    const modality = role === 'mask' || role === 'ignore' ? null : role;
     let volume = await readVolume(name, join(caseDir, name));
     if (moves) volume = moveInArray(volume, move, isMask, kernel);
     if (!isMask) {
-      if (scale !== 1 || offset !== 0) volume = rescaleIntensity(volume, scale, offset);
+      const [a, b] = [valueFor(scale, modality), valueFor(offset, modality)];
+      if (a !== 1 || b !== 0) volume = rescaleIntensity(volume, a, b);
       if (bias > 0) volume = biasField(volume, bias, seed);
       if (noise > 0) volume = ricianNoise(volume, noise, seed + n);
     }

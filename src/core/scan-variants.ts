@@ -6,7 +6,7 @@
  */
 import { axisRotation, type Mat3, resamplePatch } from './patch-affine.ts';
 import { createRng, randomNormal } from './random.ts';
-import type { Volume } from './types.ts';
+import type { Modality, Volume } from './types.ts';
 
 /** A rigid move of the head in the array: rotations (degrees, about the array centre) and a shift (mm). */
 export interface RigidMove {
@@ -40,6 +40,46 @@ export function moveInArray(volume: Volume, move: RigidMove, mask: boolean, kern
   }
   if (mask) for (let v = 0; v < data.length; v++) data[v] = data[v] >= 0.5 ? 1 : 0;
   return { ...volume, data, dataType: mask ? 'uint8' : 'float32' };
+}
+
+/** A value per modality (scale or offset): `all` for a modality not named. */
+export interface PerModality {
+  all: number;
+  byModality: Partial<Record<Modality, number>>;
+}
+
+const VARIANT_MODALITIES: readonly Modality[] = ['flair', 't1', 't2', 't1post'];
+
+/**
+ * `--scale` / `--offset` as given: one number for every scan ("3.7"), or a value per modality
+ * ("flair=3.7,t1=0.02,t2=1200"; a modality left out gets `neutral`), as scanners give each
+ * sequence units of its own. Throws a one-line Error naming `what` on anything else.
+ *
+ * @example parsePerModality('flair=2,t2=0.5', 1, '--scale') // { all: 1, byModality: { flair: 2, t2: 0.5 } }
+ */
+export function parsePerModality(text: string, neutral: number, what: string): PerModality {
+  const bad = (why: string) => new Error(`${what} must be a number or MODALITY=NUMBER,... (flair, t1, t2, t1post), got '${text}': ${why}`);
+  if (!text.includes('=')) {
+    const all = Number(text);
+    if (text.trim() === '' || !Number.isFinite(all)) throw bad('not a number');
+    return { all, byModality: {} };
+  }
+  const byModality: Partial<Record<Modality, number>> = {};
+  for (const part of text.split(',')) {
+    const [name, value, extra] = part.split('=').map((x) => x.trim());
+    const modality = name.toLowerCase() as Modality;
+    if (extra !== undefined || !VARIANT_MODALITIES.includes(modality)) throw bad(`'${part}' names no modality`);
+    const n = Number(value);
+    if (value === undefined || value === '' || !Number.isFinite(n)) throw bad(`'${part}' has no number`);
+    if (modality in byModality) throw bad(`${modality} given twice`);
+    byModality[modality] = n;
+  }
+  return { all: neutral, byModality };
+}
+
+/** The value for a scan of `modality` (null: a file whose name names none). */
+export function valueFor(values: PerModality, modality: Modality | null): number {
+  return (modality && values.byModality[modality]) ?? values.all;
 }
 
 /** Intensities scaled and offset: a scanner's units instead of the preprocessed ones (0 stays 0 outside the head). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moveInArray } from '../../src/core/scan-variants.ts';
+import { moveInArray, parsePerModality, valueFor } from '../../src/core/scan-variants.ts';
 import type { Volume } from '../../src/core/types.ts';
 
 /** A 20^3 volume holding a bright ball of radius 6 on 0 (a skull-stripped brain's shape). */
@@ -48,5 +48,24 @@ describe('moveInArray', () => {
     const b = moveInArray(mask, move, true);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(a.data.every((x) => x === 0 || x === 1)).toBe(true);
+  });
+});
+
+describe('parsePerModality', () => {
+  it('one number applies to every scan; named modalities get their own and the rest the neutral value', () => {
+    const one = parsePerModality('3.7', 1, '--scale');
+    expect(['flair', 't1', 't2', 't1post', null].map((m) => valueFor(one, m as never))).toEqual([3.7, 3.7, 3.7, 3.7, 3.7]);
+    const each = parsePerModality('flair=40, T1=0,t2=-2.5', 0, '--offset');
+    expect(valueFor(each, 'flair')).toBe(40);
+    expect(valueFor(each, 't1')).toBe(0); // a given 0 is kept, not replaced by the neutral value
+    expect(valueFor(each, 't2')).toBe(-2.5);
+    expect(valueFor(each, 't1post')).toBe(0);
+    expect(valueFor(parsePerModality('t2=4', 1, '--scale'), null)).toBe(1);
+  });
+
+  it('refuses what is not a number or a modality, in one line naming the option', () => {
+    for (const bad of ['', 'x', 'flair=', 'pd=2', 'flair=2,flair=3', 'flair=1=2', 'flair=abc']) {
+      expect(() => parsePerModality(bad, 1, '--scale')).toThrow(/^--scale must be a number or MODALITY=NUMBER/);
+    }
   });
 });
