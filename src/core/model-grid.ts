@@ -36,6 +36,11 @@ export interface GridPlan {
   oriented: boolean;
 }
 
+/** The model axes along which the model grid resamples the scan (its spacing not within 2% of 1 mm). */
+export function resampledAxes(plan: Pick<GridPlan, 'spacingMm'>): [boolean, boolean, boolean] {
+  return [0, 1, 2].map((a) => Math.abs(plan.spacingMm[a] / MODEL_SPACING_MM - 1) > SPACING_TOLERANCE) as [boolean, boolean, boolean];
+}
+
 /** The plan of a scan already on the model's grid (also a placeholder for scans that cannot be read). */
 export function identityGrid(dims: Vec3): GridPlan {
   return { scanDims: dims, axes: [0, 1, 2], flips: [false, false, false], spacingMm: [1, 1, 1], dims, identity: true, oriented: true };

@@ -13,6 +13,12 @@ export const MAX_BRAIN_ML = 2500;
 export const MIN_BRAIN_OVERLAP = 0.75;
 /** A rotation above this (degrees) is beyond a head's tilt in a scanner: more likely a failed registration. */
 export const MAX_PLAUSIBLE_ROTATION_DEG = 30;
+/**
+ * A FLAIR whose fine-texture ratio (fineTextureRatio) is below this looks interpolated: the shared
+ * cases and their bias, noise and scanner-unit variants read 1.78-1.99, the same scans shifted half a
+ * voxel by cubic B-spline 1.41-1.50, linearly 0.92-0.93, turned linearly 1.25-1.53 (docs/robustness.md).
+ */
+export const MIN_FINE_TEXTURE_RATIO = 1.6;
 
 /** The value at fraction `p` of the sorted values. */
 function quantile(sorted: Float32Array, p: number): number {
@@ -54,4 +60,45 @@ export function brainVolumeWarning(brain: Uint8Array, spacingMm: Vec3): string |
 export function registrationWarning(brainOverlap: number, rotationDeg: number): string | null {
   if (brainOverlap >= MIN_BRAIN_OVERLAP && rotationDeg <= MAX_PLAUSIBLE_ROTATION_DEG) return null;
   return `the registration to the template looks wrong (the brain overlaps the template's by ${(100 * brainOverlap).toFixed(0)}%, rotation ${rotationDeg.toFixed(0)}°): the lesions found may be fewer and misplaced; check the scan (a whole brain, skull-stripped), or run with registration off`;
+}
+
+/**
+ * How much of a scan's detail lies at the finest scale its grid holds: E[(second difference)^2] /
+ * E[(first difference)^2] along each axis of `checkAxes`, averaged, over the brain voxels whose six
+ * neighbours are brain (so the brain's edge does not count). Uncorrelated noise reads 3, its two-voxel
+ * mean along an axis 2 there. Interpolating a scan between its voxels removes the finest scale first,
+ * while scale, offset, contrast and a smooth bias change the ratio little. NaN without such a voxel
+ * or an axis.
+ */
+export function fineTextureRatio(data: ArrayLike<number>, brain: Uint8Array, dims: Vec3, checkAxes: readonly boolean[] = [true, true, true]): number {
+  const [nx, ny, nz] = dims;
+  const strides = [1, nx, nx * ny];
+  const first = [0, 0, 0];
+  const second = [0, 0, 0];
+  for (let k = 1; k < nz - 1; k++) {
+    for (let j = 1; j < ny - 1; j++) {
+      for (let i = 1, v = 1 + nx * (j + ny * k); i < nx - 1; i++, v++) {
+        if (!brain[v] || !brain[v - 1] || !brain[v + 1] || !brain[v - nx] || !brain[v + nx] || !brain[v - nx * ny] || !brain[v + nx * ny]) continue;
+        for (let a = 0; a < 3; a++) {
+          const s = strides[a];
+          first[a] += (data[v + s] - data[v]) ** 2;
+          second[a] += (data[v + s] - 2 * data[v] + data[v - s]) ** 2;
+        }
+      }
+    }
+  }
+  const ratios = [0, 1, 2].filter((a) => checkAxes[a] && first[a] > 0).map((a) => second[a] / first[a]);
+  return ratios.length === 0 ? NaN : ratios.reduce((sum, r) => sum + r, 0) / ratios.length;
+}
+
+/**
+ * A warning when the FLAIR looks interpolated (its fine-texture ratio under MIN_FINE_TEXTURE_RATIO):
+ * the models mark more lesion on a smoothed scan. `recalibrated`: its map was recalibrated for it.
+ */
+export function interpolatedFlairWarning(ratio: number, recalibrated: boolean): string | null {
+  if (!(ratio < MIN_FINE_TEXTURE_RATIO)) return null;
+  const done = recalibrated
+    ? 'its map was recalibrated as a scan registration moved is, which takes back part of it'
+    : 'raise the threshold if the lesions look too many';
+  return `the FLAIR looks interpolated, as a scan resampled after it was acquired (fine-texture ratio ${ratio.toFixed(2)}; the training scans read 1.8-2.0, scans resampled between their voxels under ${MIN_FINE_TEXTURE_RATIO}): the models mark more lesion on smoothed scans (patient07 shifted half a voxel: 2.0-3.2 mL marked, 1.6 mL as shared); ${done}. Give the scan as it was acquired if you have it`;
 }

@@ -10,10 +10,10 @@ import { type RegistrationEngine, type RegistrationResult, registerToTemplate } 
 import type { RegistrationTemplate } from '../core/registration-template.ts';
 import { resampleMaskRigid, resampleRigid, resampleRigidBSpline, resampleRigidPeak } from '../core/rigid-resample.ts';
 import { invertRigid } from '../core/rigid-transform.ts';
-import { brainVolumeWarning, flairContrastWarning, registrationWarning } from '../core/scan-checks.ts';
+import { brainVolumeWarning, fineTextureRatio, flairContrastWarning, interpolatedFlairWarning, MIN_FINE_TEXTURE_RATIO, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
 import { sparsePeaks, type VoxelPeaks } from '../core/voxel-peaks.ts';
-import type { GridPlan } from '../core/model-grid.ts';
+import { type GridPlan, resampledAxes } from '../core/model-grid.ts';
 import { type ModelInput, probabilityOnScan } from './model-input.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
 
@@ -173,10 +173,15 @@ export interface PlacedCase extends PlacedChannels {
 /**
  * The case (channels on the model-axes grid, 1 mm; `flairIndex` the FLAIR's) registered and moved
  * onto the template when `registration` is given, with the scan's checks. Never throws for a failed
- * registration: the case is then used as it lies, with a warning.
+ * registration: the case is then used as it lies, with a warning. A whole brain's FLAIR that looks
+ * interpolated (scan-checks' fineTextureRatio; not judged when the model grid resampled an axis,
+ * `resampled`, model-grid's resampledAxes) gets a warning, and once registered its map the moved
+ * scans' recalibration even where the scan was not moved: the model marks more on any smoothed scan
+ * (docs/robustness.md, session 32).
  */
 export async function placeCase(
   channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null, movedScanCut = MOVED_SCAN_CUT,
+  resampled: readonly boolean[] = [false, false, false],
 ): Promise<PlacedCase> {
   // a brain mask that holds skull and background says nothing of the FLAIR's contrast
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
@@ -184,23 +189,32 @@ export async function placeCase(
   const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p, peakBack: null });
   const crop = cropReason(dims);
   if (crop) return asItLies(crop);
-  if (!registration) return asItLies('registration off');
+  // a scan the model grid resampled (thick slices, 0.5 mm voxels) is smoothed by that, with notes of its own: not judged
+  const texture = resampled.some((r) => r) ? Number.NaN : fineTextureRatio(channels[flairIndex], brain, dims);
+  const interpolated = texture < MIN_FINE_TEXTURE_RATIO;
+  const unregistered = (reason: string, why: string[]): PlacedCase => {
+    const smooth = interpolatedFlairWarning(texture, false);
+    return { ...asItLies(reason), warnings: [...why, ...(smooth ? [smooth] : []), ...warnings] };
+  };
+  if (!registration) return unregistered('registration off', []);
   let registered: Awaited<ReturnType<typeof registerChannels>>;
   try {
     registered = await registerChannels(channels, flairIndex, brain, dims, registration);
   } catch (error) {
     const reason = (error as Error).message;
-    return { ...asItLies(reason), warnings: [`${reason}; the scan was segmented as it lies in its array, and if the head is turned or shifted there the lesions found will be fewer and less accurate`, ...warnings] };
+    return unregistered(reason, [`${reason}; the scan was segmented as it lies in its array, and if the head is turned or shifted there the lesions found will be fewer and less accurate`]);
   }
   const { placed, placement } = registered;
   const poor = registrationWarning(placement.brainOverlap, placement.result.rotationDeg);
+  const smooth = interpolatedFlairWarning(texture, true);
   const recalibrated = (out: Float32Array) => {
     for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], movedScanCut) : 0;
     return out;
   };
-  const back = (p: Float32Array) => (placement.moved ? recalibrated(mapFromPlacement(p, placement)) : p);
+  // a scan used as it is keeps its map, unless it came interpolated (the model marks more on it, as on a moved scan)
+  const back = (p: Float32Array) => (placement.moved ? recalibrated(mapFromPlacement(p, placement)) : interpolated ? recalibrated(Float32Array.from(p)) : p);
   const peakBack = placement.moved ? (p: Float32Array) => recalibrated(peakFromPlacement(p, placement)) : null;
-  return { ...placed, placement, reason: '', warnings: poor ? [poor, ...warnings] : warnings, back, peakBack };
+  return { ...placed, placement, reason: '', warnings: [poor, smooth, ...warnings].filter((w): w is string => w !== null), back, peakBack };
 }
 
 /** The fused map on the scans' own grid, and where the lesion filter reads higher confidences (null: the map's own). */
@@ -230,5 +244,5 @@ export async function placeModelInput(
 ): Promise<PlacedInput> {
   const flairIndex = modalities.indexOf('flair');
   if (flairIndex < 0) throw new Error('the model takes no FLAIR: a case cannot be registered without one');
-  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut)) };
+  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut, resampledAxes(input.grid))) };
 }

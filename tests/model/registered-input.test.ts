@@ -91,6 +91,37 @@ describe('placeCase', () => {
     expect(maps.peaks).toBeNull();
     expect(describePlacement(placed)).toMatch(/within 1° and 1 mm of the template, so the scan was used as it is/);
   });
+  it('recalibrates an interpolated FLAIR used as it is, with a warning; a sharp one keeps its map; resampled axes are not judged', async () => {
+    let seed = 7;
+    const sharp = Float32Array.from(brain, (b) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return b ? 1 + seed / 2 ** 31 : 0; });
+    // [1 2 1] / 4 along every axis: fine-texture ratio 1.5 in the brain's inside (tests/core/scan-checks.test.ts)
+    let smooth = sharp;
+    for (const s of [1, 120, 120 * 124]) smooth = Float32Array.from(smooth, (x, v) => (brain[v] ? (smooth[v - s] + 2 * x + smooth[v + s]) / 4 : 0));
+    const identity = { template, engine: engineFor([0, 0, 0, 0, 0, 0]) };
+    const map = new Float32Array(count).fill(0.625);
+    const asIs = await placeCase([sharp], 0, brain, dims, identity);
+    expect(asIs.placement?.moved).toBe(false);
+    expect(asIs.back(map)).toBe(map);
+    expect(asIs.warnings.some((w) => /interpolated/.test(w))).toBe(false);
+    const smoothed = await placeCase([smooth], 0, brain, dims, identity);
+    expect(smoothed.placement?.moved).toBe(false);
+    expect(smoothed.warnings.find((w) => /interpolated/.test(w))).toMatch(/^the FLAIR looks interpolated.*its map was recalibrated/);
+    // the moved scans' recalibration: 0.625 (odds 5/3) -> odds 10/9 = 10/19 in the brain, 0 outside; the map given stays
+    const back = smoothed.back(map);
+    let wrong = 0;
+    for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - 10 / 19) > 1e-7 : back[v] !== 0) wrong++;
+    expect(wrong).toBe(0);
+    expect(map[0]).toBe(0.625);
+    expect(smoothed.peakBack).toBeNull();
+    // registration off: the warning, the map as the model gave it
+    const off = await placeCase([smooth], 0, brain, dims, null);
+    expect(off.back(map)).toBe(map);
+    expect(off.warnings.find((w) => /interpolated/.test(w))).toMatch(/raise the threshold/);
+    // a scan the model grid resampled (here along one axis, as thick slices) is smoothed by that: not judged
+    const ours = await placeCase([smooth], 0, brain, dims, identity, MOVED_SCAN_CUT, [false, false, true]);
+    expect(ours.back(map)).toBe(map);
+    expect(ours.warnings.some((w) => /interpolated/.test(w))).toBe(false);
+  });
   it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {
     const failing: RegistrationEngine = async () => { throw new Error('out of memory'); };
     const failed = await placeCase([flair], 0, brain, dims, { template, engine: failing });
