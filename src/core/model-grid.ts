@@ -36,9 +36,9 @@ export interface GridPlan {
   oriented: boolean;
 }
 
-/** The model axes along which the model grid resamples the scan (its spacing not within 2% of 1 mm). */
-export function resampledAxes(plan: Pick<GridPlan, 'spacingMm'>): [boolean, boolean, boolean] {
-  return [0, 1, 2].map((a) => Math.abs(plan.spacingMm[a] / MODEL_SPACING_MM - 1) > SPACING_TOLERANCE) as [boolean, boolean, boolean];
+/** True when the model grid resamples the scan along an axis (not only reorders it). */
+export function resamplesScan(plan: Pick<GridPlan, 'dims' | 'scanDims' | 'axes'>): boolean {
+  return plan.dims.some((d, t) => d !== plan.scanDims[plan.axes[t]]);
 }
 
 /** The plan of a scan already on the model's grid (also a placeholder for scans that cannot be read). */
@@ -285,8 +285,7 @@ export function describeModelGrid(plan: GridPlan): string | null {
   const parts: string[] = [];
   const reordered = plan.axes.some((axis, t) => axis !== t || plan.flips[t]);
   if (reordered) parts.push(`reoriented from ${scanOrientation(plan)} to LAS`);
-  const resampled = plan.dims.some((d, t) => d !== plan.scanDims[plan.axes[t]]);
-  if (resampled) {
+  if (resamplesScan(plan)) {
     const scanSpacing = [0, 1, 2].map((axis) => plan.spacingMm[plan.axes.indexOf(axis)]);
     parts.push(`resampled from ${scanSpacing.map((s) => Number(s.toFixed(2))).join(' x ')} mm voxels to 1 mm`);
   }

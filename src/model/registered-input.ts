@@ -13,7 +13,7 @@ import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, fineTextureRatio, flairContrastWarning, interpolatedFlairWarning, MIN_FINE_TEXTURE_RATIO, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
 import { sparsePeaks, type VoxelPeaks } from '../core/voxel-peaks.ts';
-import { type GridPlan, resampledAxes } from '../core/model-grid.ts';
+import { type GridPlan, resamplesScan } from '../core/model-grid.ts';
 import { type ModelInput, probabilityOnScan } from './model-input.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
 
@@ -174,14 +174,14 @@ export interface PlacedCase extends PlacedChannels {
  * The case (channels on the model-axes grid, 1 mm; `flairIndex` the FLAIR's) registered and moved
  * onto the template when `registration` is given, with the scan's checks. Never throws for a failed
  * registration: the case is then used as it lies, with a warning. A whole brain's FLAIR that looks
- * interpolated (scan-checks' fineTextureRatio; not judged when the model grid resampled an axis,
- * `resampled`, model-grid's resampledAxes) gets a warning, and once registered its map the moved
+ * interpolated (scan-checks' fineTextureRatio; not judged when the model grid resampled it,
+ * `resampled`, model-grid's resamplesScan) gets a warning, and once registered its map the moved
  * scans' recalibration even where the scan was not moved: the model marks more on any smoothed scan
  * (docs/robustness.md, session 32).
  */
 export async function placeCase(
   channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null, movedScanCut = MOVED_SCAN_CUT,
-  resampled: readonly boolean[] = [false, false, false],
+  resampled = false,
 ): Promise<PlacedCase> {
   // a brain mask that holds skull and background says nothing of the FLAIR's contrast
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
@@ -190,7 +190,7 @@ export async function placeCase(
   const crop = cropReason(dims);
   if (crop) return asItLies(crop);
   // a scan the model grid resampled (thick slices, 0.5 mm voxels) is smoothed by that, with notes of its own: not judged
-  const texture = resampled.some((r) => r) ? Number.NaN : fineTextureRatio(channels[flairIndex], brain, dims);
+  const texture = resampled ? Number.NaN : fineTextureRatio(channels[flairIndex], brain, dims);
   const interpolated = texture < MIN_FINE_TEXTURE_RATIO;
   const unregistered = (reason: string, why: string[]): PlacedCase => {
     const smooth = interpolatedFlairWarning(texture, false);
@@ -244,5 +244,5 @@ export async function placeModelInput(
 ): Promise<PlacedInput> {
   const flairIndex = modalities.indexOf('flair');
   if (flairIndex < 0) throw new Error('the model takes no FLAIR: a case cannot be registered without one');
-  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut, resampledAxes(input.grid))) };
+  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut, resamplesScan(input.grid))) };
 }

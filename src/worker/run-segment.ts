@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { VoxelPeaks } from '../core/voxel-peaks.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
 import { cropReason, describePlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase } from '../model/registered-input.ts';
-import { resampledAxes } from '../core/model-grid.ts';
+import { resamplesScan } from '../core/model-grid.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -60,9 +60,10 @@ export async function runSegmentation(
   // (a crop is not registered: nothing to load)
   const wanted = settings.register !== false && cropReason(prepared.grid.dims) === null;
   const registration = wanted ? await browserRegistration().catch((error: Error) => error) : null;
+  const resampled = resamplesScan(prepared.grid);
   const placed = registration instanceof Error
-    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null, MOVED_SCAN_CUT, resampledAxes(prepared.grid))), reason: registration.message }
-    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration, movedScanCutOf(meta), resampledAxes(prepared.grid));
+    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null, MOVED_SCAN_CUT, resampled)), reason: registration.message }
+    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration, movedScanCutOf(meta), resampled);
   if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
   const warnings = placed.warnings.map((w) => `warning: ${w}`);
   for (const note of [describePlacement(placed), ...warnings]) hooks.onNote?.(note);

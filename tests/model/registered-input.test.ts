@@ -117,8 +117,8 @@ describe('placeCase', () => {
     const off = await placeCase([smooth], 0, brain, dims, null);
     expect(off.back(map)).toBe(map);
     expect(off.warnings.find((w) => /interpolated/.test(w))).toMatch(/raise the threshold/);
-    // a scan the model grid resampled (here along one axis, as thick slices) is smoothed by that: not judged
-    const ours = await placeCase([smooth], 0, brain, dims, identity, MOVED_SCAN_CUT, [false, false, true]);
+    // a scan the model grid resampled (thick slices, other voxel sizes) is smoothed by that: not judged
+    const ours = await placeCase([smooth], 0, brain, dims, identity, MOVED_SCAN_CUT, true);
     expect(ours.back(map)).toBe(map);
     expect(ours.warnings.some((w) => /interpolated/.test(w))).toBe(false);
   });
