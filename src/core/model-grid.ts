@@ -41,6 +41,14 @@ export function resamplesScan(plan: Pick<GridPlan, 'dims' | 'scanDims' | 'axes'>
   return plan.dims.some((d, t) => d !== plan.scanDims[plan.axes[t]]);
 }
 
+/**
+ * The longest voxel side (mm) of a scan the model grid resamples, 1 for one it does not: above 1 the
+ * model grid interpolates the scan, and the model sees it smoother than its training scans.
+ */
+export function coarsestVoxelMm(plan: Pick<GridPlan, 'dims' | 'scanDims' | 'axes' | 'spacingMm'>): number {
+  return resamplesScan(plan) ? Math.max(1, ...plan.spacingMm) : 1;
+}
+
 /** The plan of a scan already on the model's grid (also a placeholder for scans that cannot be read). */
 export function identityGrid(dims: Vec3): GridPlan {
   return { scanDims: dims, axes: [0, 1, 2], flips: [false, false, false], spacingMm: [1, 1, 1], dims, identity: true, oriented: true };
@@ -289,7 +297,8 @@ export function describeModelGrid(plan: GridPlan): string | null {
     const scanSpacing = [0, 1, 2].map((axis) => plan.spacingMm[plan.axes.indexOf(axis)]);
     parts.push(`resampled from ${scanSpacing.map((s) => Number(s.toFixed(2))).join(' x ')} mm voxels to 1 mm`);
   }
-  return `the scan was ${parts.join(' and ')} (the models' training grid, ${plan.dims.join('x')}); the results are mapped back to its own grid`;
+  const recalibrated = coarsestVoxelMm(plan) > 1 + SPACING_TOLERANCE ? ', the map recalibrated for the interpolation (the model marks more on a smoothed scan)' : '';
+  return `the scan was ${parts.join(' and ')} (the models' training grid, ${plan.dims.join('x')}); the results are mapped back to its own grid${recalibrated}`;
 }
 
 /**
@@ -308,12 +317,12 @@ const THICK_SLICE_MM = 2;
 
 /**
  * A note for a scan acquired in thick slices. Resampled to 1 mm, a lesion's edge is smeared across
- * the slices and the F-beta models mark part of that blur. Measured on 3 mm versions of the training
- * cases (docs/other-grids.md): the default's Dice 0.449 and 0.879 at threshold 0.5, 0.701
- * and 0.904 at 0.9.
+ * the slices and the F-beta models mark part of that blur (the map is recalibrated for it, as
+ * describeModelGrid says: model/registered-input.ts' coarseScanCut), and small lesions vanish in
+ * the blur (docs/other-grids.md, session 33: patient19's lesion F1 0.60-0.67 in 3 mm slices).
  */
 export function thickSliceNote(plan: GridPlan): string | null {
   const thickest = Math.max(...plan.spacingMm);
   if (thickest < THICK_SLICE_MM) return null;
-  return `its voxels are ${Number(thickest.toFixed(2))} mm long along one axis (thick slices): lesion edges are blurred across the slices and the mask tends to run larger than the lesions; a higher threshold (about 0.9) fit such scans better in our tests`;
+  return `its voxels are ${Number(thickest.toFixed(2))} mm long along one axis (thick slices): lesion edges are blurred across the slices and small lesions are found less often than on a 1 mm scan`;
 }

@@ -13,7 +13,7 @@ import { invertRigid } from '../core/rigid-transform.ts';
 import { brainVolumeWarning, fineTextureRatio, flairContrastWarning, interpolatedFlairWarning, MIN_FINE_TEXTURE_RATIO, registrationWarning } from '../core/scan-checks.ts';
 import type { Vec3 } from '../core/types.ts';
 import { sparsePeaks, type VoxelPeaks } from '../core/voxel-peaks.ts';
-import { type GridPlan, resamplesScan } from '../core/model-grid.ts';
+import { coarsestVoxelMm, type GridPlan, identityGrid, resamplesScan } from '../core/model-grid.ts';
 import { type ModelInput, probabilityOnScan } from './model-input.ts';
 import type { Modality, ModelMeta } from './model-meta.ts';
 
@@ -110,6 +110,25 @@ export async function registerChannels(
  */
 export const MOVED_SCAN_CUT = 0.6;
 
+/**
+ * The cut the map of a scan whose longest voxel side is `coarsestMm` gets (model-grid's
+ * coarsestVoxelMm: the model grid interpolated it): none (0.5) at 1 mm, rising to the moved scans'
+ * cut at 1.5 mm, that up to 3 mm, then 0.1 more a millimetre to +0.2 at 5 mm and no further. The
+ * model marks more of a lesion's blur the coarser the scan. Before, only scans whose model grid
+ * differed from the template's (3 and 5 mm slices, but not 1.5 or 2 mm) were recalibrated, as moved
+ * scans. Chosen on the shared cases in 1.5, 2, 3 and 5 mm slices, leave one case out
+ * (docs/other-grids.md, session 33): by Dice, patient19 chooses 0.7 at 1.5 mm, 0.5 at 2 mm, 0.8
+ * at 3 mm and 0.8-0.85 at 5 mm, patient07 0.8, 0.7, 0.85 and 0.95 or more; at 3 mm patient19's
+ * lesion F1 falls 0.04 a tenth of cut above 0.6 (chosen by Dice and lesion F1 together, 0.6).
+ * @example coarseScanCut(1) // 0.5: not recalibrated
+ * @example coarseScanCut(5) // 0.8
+ */
+export function coarseScanCut(coarsestMm: number, movedScanCut = MOVED_SCAN_CUT): number {
+  const toMoved = Math.min(1, Math.max(0, (coarsestMm - 1) / 0.5));
+  const thicker = 0.1 * Math.min(2, Math.max(0, coarsestMm - 3));
+  return Math.min(0.95, 0.5 + (movedScanCut - 0.5) * toMoved + thicker);
+}
+
 /** The model's own moved-scan cut (its metadata, chosen on its own maps), else MOVED_SCAN_CUT. */
 export function movedScanCutOf(meta: Pick<ModelMeta, 'movedScanCut'>): number {
   const cut = meta.movedScanCut?.cut;
@@ -175,22 +194,33 @@ export interface PlacedCase extends PlacedChannels {
  * onto the template when `registration` is given, with the scan's checks. Never throws for a failed
  * registration: the case is then used as it lies, with a warning. A whole brain's FLAIR that looks
  * interpolated (scan-checks' fineTextureRatio; not judged when the model grid resampled it,
- * `resampled`, model-grid's resamplesScan) gets a warning, and once registered its map the moved
+ * the plan `grid`, model-grid's resamplesScan) gets a warning, and once registered its map the moved
  * scans' recalibration even where the scan was not moved: the model marks more on any smoothed scan
- * (docs/robustness.md, session 32).
+ * (docs/robustness.md, session 32). A scan the model grid interpolated (voxels over 1 mm: thick
+ * slices) gets a recalibration always, registered or not, its cut rising with the voxels' length
+ * (coarseScanCut; docs/other-grids.md, session 33).
  */
 export async function placeCase(
   channels: readonly Float32Array[], flairIndex: number, brain: Uint8Array, dims: Vec3, registration: Registration | null, movedScanCut = MOVED_SCAN_CUT,
-  resampled = false,
+  grid: Pick<GridPlan, 'dims' | 'scanDims' | 'axes' | 'spacingMm'> = identityGrid(dims),
 ): Promise<PlacedCase> {
   // a brain mask that holds skull and background says nothing of the FLAIR's contrast
   const unstripped = brainVolumeWarning(brain, [1, 1, 1]);
   const warnings = [unstripped ?? flairContrastWarning(channels[flairIndex], brain)].filter((w): w is string => w !== null);
-  const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: (p) => p, peakBack: null });
+  const coarseCut = coarseScanCut(coarsestVoxelMm(grid), movedScanCut);
+  const coarse = coarseCut > 0.5;
+  const cut = Math.max(movedScanCut, coarseCut);
+  const recalibrated = (out: Float32Array, by = cut) => {
+    for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], by) : 0;
+    return out;
+  };
+  // a scan the model grid interpolated keeps its recalibration (coarseCut) wherever the network runs
+  const asLies = (p: Float32Array) => (coarse ? recalibrated(Float32Array.from(p), coarseCut) : p);
+  const asItLies = (reason: string): PlacedCase => ({ channels: [...channels], brain, dims, placement: null, reason, warnings, back: asLies, peakBack: null });
   const crop = cropReason(dims);
   if (crop) return asItLies(crop);
   // a scan the model grid resampled (thick slices, 0.5 mm voxels) is smoothed by that, with notes of its own: not judged
-  const texture = resampled ? Number.NaN : fineTextureRatio(channels[flairIndex], brain, dims);
+  const texture = resamplesScan(grid) ? Number.NaN : fineTextureRatio(channels[flairIndex], brain, dims);
   const interpolated = texture < MIN_FINE_TEXTURE_RATIO;
   const unregistered = (reason: string, why: string[]): PlacedCase => {
     const smooth = interpolatedFlairWarning(texture, false);
@@ -207,12 +237,8 @@ export async function placeCase(
   const { placed, placement } = registered;
   const poor = registrationWarning(placement.brainOverlap, placement.result.rotationDeg);
   const smooth = interpolatedFlairWarning(texture, true);
-  const recalibrated = (out: Float32Array) => {
-    for (let v = 0; v < out.length; v++) out[v] = brain[v] ? recalibrateOdds(out[v], movedScanCut) : 0;
-    return out;
-  };
-  // a scan used as it is keeps its map, unless it came interpolated (the model marks more on it, as on a moved scan)
-  const back = (p: Float32Array) => (placement.moved ? recalibrated(mapFromPlacement(p, placement)) : interpolated ? recalibrated(Float32Array.from(p)) : p);
+  // a scan used as it is keeps its map, unless it came interpolated or in thick slices (the model marks more on it, as on a moved scan)
+  const back = (p: Float32Array) => (placement.moved ? recalibrated(mapFromPlacement(p, placement)) : interpolated ? recalibrated(Float32Array.from(p)) : asLies(p));
   const peakBack = placement.moved ? (p: Float32Array) => recalibrated(peakFromPlacement(p, placement)) : null;
   return { ...placed, placement, reason: '', warnings: [poor, smooth, ...warnings].filter((w): w is string => w !== null), back, peakBack };
 }
@@ -244,5 +270,5 @@ export async function placeModelInput(
 ): Promise<PlacedInput> {
   const flairIndex = modalities.indexOf('flair');
   if (flairIndex < 0) throw new Error('the model takes no FLAIR: a case cannot be registered without one');
-  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut, resamplesScan(input.grid))) };
+  return { input, ...(await placeCase(input.channels, flairIndex, input.brain, input.grid.dims, registration, movedScanCut, input.grid)) };
 }

@@ -6,8 +6,7 @@ import { DEFAULT_SPEED, TILING_PLANS } from '../model/speed-presets.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { VoxelPeaks } from '../core/voxel-peaks.ts';
 import type { Modality, ModelMeta } from '../model/model-meta.ts';
-import { cropReason, describePlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase } from '../model/registered-input.ts';
-import { resamplesScan } from '../core/model-grid.ts';
+import { cropReason, describePlacement, mapsOnScan, movedScanCutOf, placeCase } from '../model/registered-input.ts';
 import type { PatchPredictor } from '../model/segment-volume.ts';
 import { segmentPlanned } from '../model/two-pass.ts';
 import { channelsFor, type PreparedCase } from './case-state.ts';
@@ -60,10 +59,9 @@ export async function runSegmentation(
   // (a crop is not registered: nothing to load)
   const wanted = settings.register !== false && cropReason(prepared.grid.dims) === null;
   const registration = wanted ? await browserRegistration().catch((error: Error) => error) : null;
-  const resampled = resamplesScan(prepared.grid);
   const placed = registration instanceof Error
-    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null, MOVED_SCAN_CUT, resampled)), reason: registration.message }
-    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration, movedScanCutOf(meta), resampled);
+    ? { ...(await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, null, movedScanCutOf(meta), prepared.grid)), reason: registration.message }
+    : await placeCase(channels, meta.modalities.indexOf('flair'), prepared.brain, prepared.grid.dims, registration, movedScanCutOf(meta), prepared.grid);
   if (registration instanceof Error) placed.warnings.unshift(`${registration.message}; the scan was segmented as it lies in its array`);
   const warnings = placed.warnings.map((w) => `warning: ${w}`);
   for (const note of [describePlacement(placed), ...warnings]) hooks.onNote?.(note);

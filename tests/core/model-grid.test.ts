@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeModelGrid, fromModelGrid, maskToModelGrid, orientationNote, planModelGrid, thickSliceNote, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
+import { coarsestVoxelMm, describeModelGrid, fromModelGrid, maskToModelGrid, orientationNote, planModelGrid, thickSliceNote, toModelGrid, volumeOnModelGrid } from '../../src/core/model-grid.ts';
 import { readNifti, writeNifti } from '../../src/core/nifti-io.ts';
 import type { Affine, Vec3, Volume } from '../../src/core/types.ts';
 
@@ -74,7 +74,15 @@ describe('model grid (reorientation and 1 mm resampling)', () => {
     expect(describeModelGrid(plan)).toContain('resampled from 0.5 x 1 x 3 mm voxels to 1 mm');
     expect(thickSliceNote(plan)).toContain('3 mm long along one axis (thick slices)');
     // 1.9 mm voxels are resampled but not thick slices
-    expect(thickSliceNote(planModelGrid({ dims: [4, 5, 6], affine: [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1.9, 0], [0, 0, 0, 1]] }))).toBeNull();
+    const finer = planModelGrid({ dims: [4, 5, 6], affine: [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1.9, 0], [0, 0, 0, 1]] });
+    expect(thickSliceNote(finer)).toBeNull();
+    // the longest voxel side of a scan the model grid resamples; a reordered 1 mm scan and finer voxels read 1
+    expect([coarsestVoxelMm(plan), coarsestVoxelMm(finer)]).toEqual([3, 1.9]);
+    expect(describeModelGrid(finer)).toMatch(/the map recalibrated for the interpolation/);
+    expect(coarsestVoxelMm(planModelGrid({ dims: [4, 5, 6], affine: [[0, 0, 1, 0], [-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]] }))).toBe(1);
+    const half = planModelGrid({ dims: [4, 5, 6], affine: [[-0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 1]] });
+    expect(coarsestVoxelMm(half)).toBe(1);
+    expect(describeModelGrid(half)).not.toMatch(/recalibrated/);
     const model = volumeOnModelGrid(scan, plan);
     expect(model.spacingMm).toEqual([1, 1, 1]);
     let inside = 0;

@@ -5,7 +5,7 @@ import type { RegistrationTemplate } from '../../src/core/registration-template.
 import type { Vec3 } from '../../src/core/types.ts';
 import { identityGrid } from '../../src/core/model-grid.ts';
 import { PEAKS_FROM } from '../../src/core/voxel-peaks.ts';
-import { describePlacement, mapFromPlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
+import { coarseScanCut, describePlacement, mapFromPlacement, mapsOnScan, MOVED_SCAN_CUT, movedScanCutOf, placeCase, recalibrateOdds } from '../../src/model/registered-input.ts';
 
 const dims: Vec3 = [120, 124, 120];
 const count = dims[0] * dims[1] * dims[2];
@@ -18,6 +18,9 @@ const flair = Float32Array.from(brain, (b, v) => (b ? Math.sin(v / 7) : 0));
 const template: RegistrationTemplate = {
   data: new Float32Array(60 * 62 * 60).fill(1), dims: [60, 62, 60], modelDims: dims, modelAffine: [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
 };
+/** Plans of the model grid: from 3 mm slices along k, and from 0.9 mm voxels along i. */
+const thick = { dims, scanDims: [120, 124, 40] as Vec3, axes: [0, 1, 2] as Vec3, spacingMm: [1, 1, 3] as Vec3 };
+const finer = { dims, scanDims: [133, 124, 120] as Vec3, axes: [0, 1, 2] as Vec3, spacingMm: [0.9, 1, 1] as Vec3 };
 const engineFor = (parameters: number[]): RegistrationEngine => async () => [{
   Transform: ['EulerTransform'], TransformParameters: parameters.map(String), CenterOfRotationPoint: ['59.5', '61.5', '59.5'],
 } as ParameterMap];
@@ -118,9 +121,44 @@ describe('placeCase', () => {
     expect(off.back(map)).toBe(map);
     expect(off.warnings.find((w) => /interpolated/.test(w))).toMatch(/raise the threshold/);
     // a scan the model grid resampled (thick slices, other voxel sizes) is smoothed by that: not judged
-    const ours = await placeCase([smooth], 0, brain, dims, identity, MOVED_SCAN_CUT, true);
+    const ours = await placeCase([smooth], 0, brain, dims, identity, MOVED_SCAN_CUT, finer);
     expect(ours.back(map)).toBe(map);
     expect(ours.warnings.some((w) => /interpolated/.test(w))).toBe(false);
+  });
+  it('recalibrates the map of a scan the model grid interpolated, registered or not, a crop too, by a cut that rises with the voxels', async () => {
+    const map = new Float32Array(count).fill(0.625);
+    const identity = { template, engine: engineFor([0, 0, 0, 0, 0, 0]) };
+    const slices = (mm: number) => ({ ...thick, spacingMm: [1, 1, mm] as Vec3 });
+    // the cut by the longest voxel side: 0.5 at 1 mm, 0.6 from 1.5 to 3 mm, 0.8 at 5 mm and beyond
+    expect([1, 1.25, 1.5, 2, 3, 4, 5, 8].map((mm) => Number(coarseScanCut(mm).toFixed(9)))).toEqual([0.5, 0.55, 0.6, 0.6, 0.6, 0.7, 0.8, 0.8]);
+    expect([Number(coarseScanCut(3, 0.8).toFixed(9)), Number(coarseScanCut(5, 0.7).toFixed(9)), Number(coarseScanCut(9, 0.9).toFixed(9))]).toEqual([0.8, 0.9, 0.95]);
+    // 0.625 is odds 5/3: divided by 0.55/0.45 it is 15/11 (15/26), by 0.6/0.4 10/9 (10/19), by 0.7/0.3 5/7 (5/12), by 0.8/0.2 5/12 (5/17)
+    const cases = [
+      [await placeCase([flair], 0, brain, dims, identity, MOVED_SCAN_CUT, thick), 10 / 19],
+      [await placeCase([flair], 0, brain, dims, null, MOVED_SCAN_CUT, thick), 10 / 19],
+      [await placeCase([flair], 0, brain, dims, identity, 0.8, thick), 5 / 17],
+      [await placeCase([flair], 0, brain, dims, null, MOVED_SCAN_CUT, slices(1.25)), 15 / 26],
+      [await placeCase([flair], 0, brain, dims, null, MOVED_SCAN_CUT, slices(4)), 5 / 12],
+      [await placeCase([flair], 0, brain, dims, identity, MOVED_SCAN_CUT, slices(5)), 5 / 17],
+      [await placeCase([flair], 0, brain, dims, null, MOVED_SCAN_CUT, slices(8)), 5 / 17],
+    ] as const;
+    for (const [placed, expected] of cases) {
+      expect(placed.warnings.some((w) => /interpolated/.test(w))).toBe(false);
+      const back = placed.back(map);
+      let wrong = 0;
+      for (let v = 0; v < count; v++) if (brain[v] ? Math.abs(back[v] - expected) > 1e-7 : back[v] !== 0) wrong++;
+      expect(wrong).toBe(0);
+    }
+    expect(map[0]).toBe(0.625);
+    const cropDims: Vec3 = [64, 64, 64];
+    const cropBrain = new Uint8Array(64 ** 3).fill(1);
+    cropBrain[0] = 0;
+    const thickCrop = await placeCase([new Float32Array(64 ** 3)], 0, cropBrain, cropDims, identity, MOVED_SCAN_CUT, { ...thick, dims: cropDims, scanDims: [64, 64, 22] });
+    const back = thickCrop.back(new Float32Array(64 ** 3).fill(0.625));
+    expect([back[0], back[1], back[64 ** 3 - 1]]).toEqual([0, Math.fround(10 / 19), Math.fround(10 / 19)]);
+    // the map of a scan on its own grid, or resampled from finer voxels, stays as the model gave it
+    expect((await placeCase([flair], 0, brain, dims, null, MOVED_SCAN_CUT, finer)).back(map)).toBe(map);
+    expect((await placeCase([flair], 0, brain, dims, identity)).back(map)).toBe(map);
   });
   it('segments as it lies, with a warning, when the engine fails; a crop and registration off are not registered', async () => {
     const failing: RegistrationEngine = async () => { throw new Error('out of memory'); };
