@@ -112,7 +112,9 @@ test('50 runs in one session: tensors and JS heap flat; every map shown is the l
     for (const c of blockRuns) {
       expect(c.memory.numTensors, `tensors after run ${c.run}`).toBe(blockRuns[0].memory.numTensors);
       expect(c.memory.numBytes, `tensor bytes after run ${c.run}`).toBe(blockRuns[0].memory.numBytes);
-      expect(c.memory.numTensors, `tensors after run ${c.run} against the first block`).toBeLessThanOrEqual(Math.max(...first.map((f) => f.memory.numTensors)));
+      // one model in memory: every block holds what the first did (a preload racing the first run's
+      // model load once left the demo's model beside it: 144 tensors in the first block)
+      expect(c.memory.numTensors, `tensors after run ${c.run} against the first block`).toBe(first[0].memory.numTensors);
     }
     const [a, z] = [blockRuns[0].memory.wasmHeapBytes, blockRuns.at(-1)!.memory.wasmHeapBytes];
     if (a !== null && z !== null) expect(z, `wasm heap at the end of the block from run ${blockRuns[0].run}`).toBeLessThanOrEqual(a * 1.25);

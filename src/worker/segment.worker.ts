@@ -185,6 +185,8 @@ async function preloadModel(model: ModelRef): Promise<void> {
   if (state.activeRun !== null) return;
   try {
     await ensureBackend();
+    // a run that started meanwhile has its own model: a preload now would replace it mid-run
+    if (state.activeRun !== null) return;
     post({ type: 'model-loading', runId: null, name: model.name });
     const loaded = await getModel(model);
     post({ type: 'model-ready', runId: null, name: model.name, meta: loaded.meta, loadMs: loaded.loadMs, cached: loaded.cached });

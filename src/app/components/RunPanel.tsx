@@ -52,7 +52,7 @@ export function RunPanel({ state, actions, blocker }: Props) {
           <option value="off">Never</option>
         </select>
       </label>
-      <label className="field" title="The scan is registered rigidly (elastix) to the template of the training scans before the model runs, and the results are mapped back onto its own grid: a tilted or shifted head gets the same lesions.">
+      <label className="field inline" title="The scan is registered rigidly (elastix) to the template of the training scans before the model runs, and the results are mapped back onto its own grid: a tilted or shifted head gets the same lesions.">
         <input type="checkbox" data-testid="register-toggle" checked={state.settings.register} disabled={running} onChange={(e) => actions.setSettings({ register: e.target.checked })} />
         <span>Register to the template first</span>
       </label>
